@@ -1,0 +1,47 @@
+# scaling_downstream — two commands set up everything on a fresh machine:
+#   make study   the main job (today: the fitting study of nbs/07_fit.ipynb, run by papermill)
+#   make test    the tests (what .ci/run calls)
+# Both create .venv with the pinned dependencies of settings.ini on first use.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT := papermill_runs/out
+
+.PHONY: setup study test check-notebooks readme lab
+
+setup: $(STAMP)
+
+$(STAMP): settings.ini setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=24'
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name 'Python 3 (scaling_downstream)'
+	touch $@
+
+# The main job: fit Hoffmann et al.'s law to the Chinchilla points with the paper's method,
+# extrapolate to the largest-compute runs, and draw the figures (papermill_runs/out/).
+study: $(STAMP)
+	mkdir -p $(OUT)
+	$(BIN)/papermill --cwd . --progress-bar papermill_runs/fit_law.ipynb $(OUT)/fit_chinchilla.ipynb \
+	  -p csv_path data/fixtures/chinchilla_svg_extracted_data.csv \
+	  -p law chinchilla_law -p y_column loss \
+	  -y 'x_columns: ["N=`Model Size`", "D=`Training FLOP` / (6 * `Model Size`)"]' \
+	  -p query 'loss.rank(ascending=False) > 5' \
+	  -p order_by '`Training FLOP`' -p n_fit 200 \
+	  -p out_dir $(OUT) -p name fit_chinchilla
+
+test: $(STAMP) check-notebooks
+	$(BIN)/nbdev_test --n_workers 2
+	$(BIN)/python -m pytest -q tests
+
+# Notebooks are the source of truth: nbdev_clean and nbdev_export must change nothing.
+check-notebooks: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH bash .ci/check-notebooks
+
+readme: $(STAMP)
+	$(BIN)/jupyter nbconvert --log-level WARN --to markdown index.ipynb --output README
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab
