@@ -27,9 +27,9 @@ study: $(STAMP)
 	$(BIN)/papermill --cwd . --progress-bar papermill_runs/fit_law.ipynb $(OUT)/fit_chinchilla.ipynb \
 	  -p csv_path data/fixtures/chinchilla_svg_extracted_data.csv \
 	  -p law chinchilla_law -p y_column loss \
-	  -y 'x_columns: ["N=`Model Size`", "D=`Training FLOP` / (6 * `Model Size`)"]' \
-	  -p query 'loss.rank(ascending=False) > 5' \
-	  -p order_by '`Training FLOP`' -p n_fit 200 \
+	  -y 'x_columns: {N: "`Model Size`", D: "`Training FLOP` / (6 * `Model Size`)"}' \
+	  -p query '(-loss).rank() > 5' -p order_by '`Training FLOP`' -p n_fit 200 \
+	  -y 'expected: {E: 1.8172, A: 477.84, B: 2143.86, alpha: 0.3473, beta: 0.3672}' \
 	  -p out_dir $(OUT) -p name fit_chinchilla
 
 test: $(STAMP) check-notebooks

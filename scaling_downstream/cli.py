@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['sd_fit']
 
-# %% ../nbs/11_cli.ipynb #0bf96b2f
+# %% ../nbs/11_cli.ipynb #c502fa7c
 import sys
 from fastcore.script import call_parse, Param
 from .fit import LAWS, read_points, fit_law, extrapolation_error, is_monotone, plot_fit, save_figure
 
-# %% ../nbs/11_cli.ipynb #8624ba15
+# %% ../nbs/11_cli.ipynb #e39e0a42
 @call_parse
 def sd_fit(
     csv: str,  # CSV file, one row per point: the study's results table or your own

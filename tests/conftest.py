@@ -1,0 +1,24 @@
+import subprocess, sys
+from pathlib import Path
+import numpy as np, pandas as pd, pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHINCHILLA = ROOT/'data/fixtures/chinchilla_svg_extracted_data.csv'
+# The replication's answer for Hoffmann et al.'s approach 3 on these points (data/fixtures/README.md)
+REPLICATION = dict(E=1.8172, A=477.84, B=2143.86, alpha=0.3473, beta=0.3672)
+
+def run(*args, **kwargs):
+    "Run a command from the repository root, capturing its output as text."
+    return subprocess.run([str(a) for a in args], cwd=ROOT, capture_output=True, text=True, **kwargs)
+
+@pytest.fixture
+def bleu_csv(tmp_path):
+    "A results table with two BLEU curves drawn from a known log-law, one per pair."
+    from scaling_downstream.fit import log_law
+    d_p = np.geomspace(1e6, 1e11, 8)
+    rows = [dict(pair=pair, D_p=d, bleu=b) for pair, A in [('en-de', 1.5), ('en-fr', 3.0)]
+            for d, b in zip(d_p, log_law(d_p, A=A, alpha=0.2, beta=2.0))]
+    path = tmp_path/'results.csv'
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path

@@ -1,0 +1,7 @@
+"README.md is made from index.ipynb (`make readme`); CI keeps the two in step."
+from conftest import BIN, ROOT, run
+
+def test_readme_is_in_step_with_index():
+    r = run(BIN/'jupyter', 'nbconvert', '--log-level', 'WARN', '--to', 'markdown', 'index.ipynb', '--stdout')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == (ROOT/'README.md').read_text(), "README.md is stale: run `make readme` and commit it"
