@@ -8,7 +8,7 @@ __all__ = ['sd_fit', 'tokenize_corpus', 'sd_build_corpus']
 # %% ../nbs/11_cli.ipynb #c502fa7c
 import json, subprocess, sys, tempfile
 from pathlib import Path
-from fastcore.script import call_parse, Param, bool_arg
+from fastcore.script import call_parse, Param, store_true
 from .fit import LAWS, read_points, fit_law, extrapolation_error, is_monotone, plot_fit, save_figure
 
 # %% ../nbs/11_cli.ipynb #e39e0a42
@@ -62,9 +62,9 @@ def tokenize_corpus(out_dir, vocab_size: int=8000) -> dict:
 
 @call_parse
 def sd_build_corpus(
-    out_dir: str='corpus',  # where to write the corpus (the embedded one is corpus/ at the repository root)
+    out_dir: str,  # where to write the corpus (the embedded one is corpus/ at the repository root)
     work: str=None,  # folder for downloads and extraction (default: sd-corpus-build in the system's temp folder)
-    reuse: bool_arg=False,  # build from the extraction already in `work` instead of fetching the packages again
+    reuse: Param("build from the extraction already in `work` instead of fetching the packages again", store_true)=False,
     vocab_size: int=8000,  # SentencePiece pieces of the tokenizer (T5's 100 sentinels come on top)
 ):
     "Build the corpus from Debian and PyPI packages: fetch, extract, filter, split, train the tokenizer, write the manifest."

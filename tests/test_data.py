@@ -27,7 +27,6 @@ def mini_corpus(tmp_path, monkeypatch):
     return tmp_path
 
 def test_defaults_read_the_embedded_corpus(mini_corpus):
-    pytest.importorskip('scaling_downstream.corpus')
     from scaling_downstream.data import (default_tokenizer_dir, train_tokenizer, sample_mixture, alignment_stats,
                                          alignment_table, mono_texts)
     assert default_tokenizer_dir() == mini_corpus/'tokenizer'
