@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #8cd54d2d
 from __future__ import annotations
-import functools, hashlib, io, json, math, re, time, unicodedata, warnings
+import contextlib, functools, hashlib, io, json, math, os, re, time, unicodedata, warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +15,9 @@ import numpy as np, pandas as pd
 __all__ = ['SENTINELS', 'PAD', 'EOS', 'UNK', 'DEFAULT_VOCAB_SIZE', 'PAPER_MIXTURES', 'PAPER_RUNS', 'mono_texts', 'parallel_texts',
            'normalize', 'balanced_sample', 'train_spm', 'sentinel_tokens', 'tokenizer_from_spm', 'train_tokenizer',
            'default_tokenizer_dir', 'load_tokenizer', 'tokens_per_word', 'compare_vocab_sizes', 'Mixture',
-           'check_budget', 'split_budget', 'TokenPool', 'token_pool', 'token_pools', 'Document', 'MixtureStream',
-           'sample_mixture', 'alignment_score', 'ngram_counts', 'overlap', 'AlignmentStats', 'alignment_stats',
-           'measured_alignment', 'alignment_table', 'alignment_wide']
+           'check_budget', 'split_budget', 'cache_dir', 'TokenPool', 'token_pool', 'token_pools', 'Document',
+           'MixtureStream', 'sample_mixture', 'alignment_score', 'ngram_counts', 'overlap', 'AlignmentStats',
+           'alignment_stats', 'measured_alignment', 'alignment_table', 'alignment_wide']
 
 # %% ../nbs/02_data.ipynb #1c38b4ae
 from .corpus import LANGS, PAIRS, check_lang, check_pair  # one definition, in the corpus module
@@ -294,8 +294,22 @@ def _encode(tok, texts: Sequence[str]) -> list[list[int]]:
     "Token ids of `texts`, each ending in </s>."
     return tok(list(texts), add_special_tokens=True, return_attention_mask=False, return_token_type_ids=False)['input_ids']
 
+def cache_dir() -> Path:
+    "Where counts worth keeping between processes go: $SD_CACHE, else ~/.cache/scaling_downstream."
+    return Path(os.environ.get('SD_CACHE') or Path.home()/'.cache'/'scaling_downstream')
+
+def _fingerprint(tok, texts: Sequence[str]) -> str|None:
+    "A hash of the tokenizer and the texts: the key of their token counts (None for a tokenizer without a serialised form)."
+    backend = getattr(tok, 'backend_tokenizer', None)
+    if backend is None: return None
+    h = hashlib.sha256(backend.to_str().encode())
+    for t in texts: h.update(t.encode()); h.update(b'\0')
+    return h.hexdigest()[:24]
+
 class TokenPool:
-    "A language's documents and, counted once on first use, the number of tokens of each (</s> included)."
+    """A language's documents and, counted once on first use, the number of tokens of each (</s> included). The counts
+    are kept in `cache_dir()` under a hash of the tokenizer and the texts, so that every job of a sweep does not
+    tokenise the whole pool again to learn its size."""
     def __init__(self, lang: str, texts: Sequence[str], tok, batch_size: int=2048):
         self.lang, self.tok, self.batch_size = check_lang(lang), tok, batch_size
         self.texts = _documents(texts, f"the {lang} pool")
@@ -303,8 +317,17 @@ class TokenPool:
     @functools.cached_property
     def lengths(self) -> np.ndarray:
         "Tokens in each document."
-        return np.array([len(x) for i in range(0, len(self.texts), self.batch_size)
-                         for x in _encode(self.tok, self.texts[i:i + self.batch_size])], np.int64)
+        key = _fingerprint(self.tok, self.texts)
+        path = cache_dir()/f'lengths-{self.lang}-{key}.npy' if key else None
+        if path is not None and path.exists():
+            with contextlib.suppress(OSError, ValueError): return np.load(path)
+        lengths = np.array([len(x) for i in range(0, len(self.texts), self.batch_size)
+                            for x in _encode(self.tok, self.texts[i:i + self.batch_size])], np.int64)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only home: count again next time
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f'.{path.name}.{os.getpid()}.npy'); np.save(tmp, lengths); os.replace(tmp, path)
+        return lengths
     @property
     def n_docs(self) -> int: return len(self.texts)
     @property

@@ -1,0 +1,96 @@
+"The study's three commands as a user runs them at smoke scale: the pipeline, a kill and resume, two processes, determinism."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import pytest, torch
+from conftest import BIN, ROOT, run
+
+PRETRAIN = ['--mixture', 'en50-ro50', '--preset', 'smoke', '--input_length', '64', '--batch_size', '16', '--lr', '3e-3',
+            '--warmup_steps', '20', '--quiet']
+TIMING = ('decode_seconds', 'sentences_per_s', 'seconds', 'elapsed_s')
+
+def weights(path):
+    from transformers import T5ForConditionalGeneration
+    return T5ForConditionalGeneration.from_pretrained(path).state_dict()
+
+def last_checkpoint(run_dir): return sorted((Path(run_dir)/'checkpoints').glob('Dp-*'))[-1]
+
+def without_timings(obj):
+    if isinstance(obj, dict): return {k: without_timings(v) for k, v in obj.items() if k not in TIMING and k != 'init' and k != 'curve'}
+    return obj
+
+def pipeline(tmp, comet=None):
+    "Pretrain, finetune the last checkpoint, evaluate: the three commands in sequence; the evaluation record."
+    r = run(BIN/'sd-pretrain', tmp/'pt', *PRETRAIN, '--milestones', '20000', '40000', '80000')
+    assert r.returncode == 0, r.stderr
+    r = run(BIN/'sd-finetune', tmp/'ft', '--pair', 'en-ro', '--d_f', '50000', '--init', last_checkpoint(tmp/'pt'), '--preset', 'smoke',
+            '--lr', '3e-3', '--batch_size', '32', '--max_steps', '60', '--eval_every', '30', '--valid_pairs', '100', '--quiet')
+    assert r.returncode == 0 and 'best valid CE' in r.stdout, r.stderr
+    r = run(BIN/'sd-evaluate', tmp/'ft', '--limit', '100', '--out', tmp/'test.json', *(['--comet', comet] if comet else []))
+    assert r.returncode == 0 and 'BLEU' in r.stdout, r.stderr
+    return json.loads((tmp/'test.json').read_text())
+
+def test_smoke_pipeline_runs_in_under_a_minute(tmp_path):
+    from scaling_downstream.evaluate import build_tiny_comet
+    comet = build_tiny_comet(tmp_path/'tiny-comet')
+    started = time.perf_counter()
+    record = pipeline(tmp_path, comet)
+    assert time.perf_counter() - started < 60
+    assert [p.name for p in sorted((tmp_path/'pt'/'checkpoints').iterdir())] == ['Dp-000000020160', 'Dp-000000040320', 'Dp-000000080640']
+    assert record['bleu_signature'].startswith('nrefs:1|case:mixed|eff:no|tok:13a') and 0 <= record['brevity_penalty'] <= 1
+    assert isinstance(record['comet'], float) and record['comet_model'] == str(tmp_path/'tiny-comet')  # the real COMET path
+    assert 0 < record['ce'] < 9.2 and record['finetune']['D_p'] == 80640 and record['finetune']['mixture'] == 'en50-ro50'
+    assert (tmp_path/'test.tsv').read_text().count('\n') == 101
+
+def test_same_seed_same_metrics(tmp_path):
+    a, b = pipeline(tmp_path/'a'), pipeline(tmp_path/'b')
+    assert a['comet'] is None and a['comet_model'] == 'COMET: no model'
+    assert without_timings(a) == without_timings(b)
+
+def test_help_explains_each_command():
+    for command, words in [('sd-pretrain', ('--mixture', '--milestones', '--preset', 'accelerate', 'resume')),
+                           ('sd-finetune', ('--pair', '--d_f', '--init', 'from scratch', '--patience')),
+                           ('sd-evaluate', ('--beams', '--comet', 'COMET: no model', '--limit'))]:
+        r = run(BIN/command, '--help')
+        assert r.returncode == 0 and all(w in r.stdout for w in words), (command, r.stdout)
+
+def test_killed_run_resumes_to_the_same_weights(tmp_path):
+    args = [*PRETRAIN, '--milestones', '40000', '120000', '--save_every', '7']
+    assert run(BIN/'sd-pretrain', tmp_path/'whole', *args).returncode == 0
+    proc = subprocess.Popen([str(BIN/'sd-pretrain'), str(tmp_path/'killed'), *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    progress, deadline = tmp_path/'killed'/'resume'/'progress.json', time.time() + 120
+    while time.time() < deadline and not (progress.exists() and json.loads(progress.read_text())['step'] >= 30): time.sleep(0.05)
+    time.sleep(0.3)  # somewhere between two saves
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    step = json.loads(progress.read_text())['step']
+    assert 30 <= step < json.loads(progress.read_text())['steps'], 'the run finished before it could be killed'
+    r = run(BIN/'sd-pretrain', tmp_path/'killed', *args)
+    assert r.returncode == 0, r.stderr
+    a, b = weights(last_checkpoint(tmp_path/'whole')), weights(last_checkpoint(tmp_path/'killed'))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not list((tmp_path/'killed').glob('.*'))  # no temporary folder left behind
+
+def test_two_processes_train_one_model(tmp_path):
+    "Two CPU processes (gloo) under `accelerate launch` split each batch and end with the single-process model."
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    args = [*PRETRAIN, '--milestones', '20000', '40000']
+    r = run(BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
+            '--dynamo_backend', 'no', '--main_process_port', '29533', BIN/'sd-pretrain', tmp_path/'two', *args, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((tmp_path/'two'/'pretrain.json').read_text())['processes'] == 2
+    assert run(BIN/'sd-pretrain', tmp_path/'one', *args, env=env).returncode == 0
+    a, b = weights(last_checkpoint(tmp_path/'two')), weights(last_checkpoint(tmp_path/'one'))
+    start = weights(sorted((tmp_path/'one'/'checkpoints').glob('Dp-*'))[0])
+    moved = max(float((b[k] - start[k]).abs().max()) for k in b)
+    gap = max(float((a[k] - b[k]).abs().max()) for k in a)
+    assert gap < 1e-3 * moved, (gap, moved)  # the same model up to the order of float sums
+
+def test_bad_input_fails_before_any_work(tmp_path):
+    cases = [(('sd-pretrain', tmp_path/'p', '--mixture', 'en60-fr50'), 'sd-pretrain: '),
+             (('sd-pretrain', tmp_path/'p', '--preset', 'huge'), "unknown model preset 'huge'"),
+             (('sd-pretrain', tmp_path/'p', '--mixture', 'ro', '--milestones', '1e9'), 'epochs'),
+             (('sd-finetune', tmp_path/'f', '--pair', 'en-ro', '--d_f', '1e10'), 'but the training data has only'),
+             (('sd-evaluate', tmp_path, '--comet', tmp_path/'none'), 'holds no finetuned model')]
+    for args, message in cases:
+        r = run(BIN/args[0], *args[1:])
+        assert r.returncode == 1 and message in r.stderr and 'Traceback' not in r.stderr, (args, r.stderr[-2000:])
+    assert not (tmp_path/'p').exists() and not (tmp_path/'f').exists()
