@@ -29,22 +29,30 @@ def pipeline(tmp, comet=None):
     assert r.returncode == 0 and 'BLEU' in r.stdout, r.stderr
     return json.loads((tmp/'test.json').read_text())
 
-def test_smoke_pipeline_runs_in_under_a_minute(tmp_path):
+@pytest.fixture(scope='module')
+def smoke_run(tmp_path_factory):
+    "The three commands in sequence at smoke scale, scored with a tiny local COMET: the folder, the record, the wall time."
     from scaling_downstream.evaluate import build_tiny_comet
-    comet = build_tiny_comet(tmp_path/'tiny-comet')
+    tmp = tmp_path_factory.mktemp('smoke')
+    comet = build_tiny_comet(tmp/'tiny-comet')
     started = time.perf_counter()
-    record = pipeline(tmp_path, comet)
-    assert time.perf_counter() - started < 60
-    assert [p.name for p in sorted((tmp_path/'pt'/'checkpoints').iterdir())] == ['Dp-000000020160', 'Dp-000000040320', 'Dp-000000080640']
-    assert record['bleu_signature'].startswith('nrefs:1|case:mixed|eff:no|tok:13a') and 0 <= record['brevity_penalty'] <= 1
-    assert isinstance(record['comet'], float) and record['comet_model'] == str(tmp_path/'tiny-comet')  # the real COMET path
-    assert 0 < record['ce'] < 9.2 and record['finetune']['D_p'] == 80640 and record['finetune']['mixture'] == 'en50-ro50'
-    assert (tmp_path/'test.tsv').read_text().count('\n') == 101
+    record = pipeline(tmp, comet)
+    return tmp, record, time.perf_counter() - started
 
-def test_same_seed_same_metrics(tmp_path):
-    a, b = pipeline(tmp_path/'a'), pipeline(tmp_path/'b')
-    assert a['comet'] is None and a['comet_model'] == 'COMET: no model'
-    assert without_timings(a) == without_timings(b)
+def test_smoke_pipeline_runs_in_under_a_minute(smoke_run):
+    tmp, record, seconds = smoke_run
+    assert seconds < 60
+    assert [p.name for p in sorted((tmp/'pt'/'checkpoints').iterdir())] == ['Dp-000000020160', 'Dp-000000040320', 'Dp-000000080640']
+    assert record['bleu_signature'].startswith('nrefs:1|case:mixed|eff:no|tok:13a') and 0 <= record['brevity_penalty'] <= 1
+    assert isinstance(record['comet'], float) and record['comet_model'] == str(tmp/'tiny-comet')  # the real COMET path
+    assert 0 < record['ce'] < 9.2 and record['finetune']['D_p'] == 80640 and record['finetune']['mixture'] == 'en50-ro50'
+    assert (tmp/'test.tsv').read_text().count('\n') == 101
+
+def test_same_seed_same_metrics(smoke_run, tmp_path):
+    again = pipeline(tmp_path)  # a second run from nothing, without COMET
+    assert again['comet'] is None and again['comet_model'] == 'COMET: no model'
+    strip = lambda r: {k: v for k, v in without_timings(r).items() if not k.startswith('comet')}
+    assert strip(again) == strip(smoke_run[1])
 
 def test_help_explains_each_command():
     for command, words in [('sd-pretrain', ('--mixture', '--milestones', '--preset', 'accelerate', 'resume')),
