@@ -1,0 +1,87 @@
+"Sweeps as they are used: killed mid-pretraining and mid-evaluation and rerun; two workers on one sweep; `sd-job`."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import pandas as pd, pytest
+from conftest import BIN, ROOT, run
+
+WORKER = '''
+import sys
+from scaling_downstream.pretrain import PretrainConfig
+from scaling_downstream.finetune import FinetuneConfig
+from scaling_downstream.sweep import pretrain_job, finetune_job, run_sweep
+pt = pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000, 40_000], preset='smoke', input_length=64, batch_size=16,
+                                 lr=3e-3, warmup_steps=20, save_every=5))
+ft = FinetuneConfig('en-ro', d_f=30_000, preset='smoke', lr=3e-3, batch_size=32, max_steps=40, eval_every=20, valid_pairs=100)
+specs = [pt, finetune_job(ft, limit=50)] + [finetune_job(ft, pt, m, limit=50) for m in (20_000, 40_000)]
+run_sweep(specs, sys.argv[1], progress=False, poll=0.1)
+'''
+TIMING = ['finetune_seconds', 'decode_seconds', 'seconds']
+
+@pytest.fixture(scope='module')
+def worker(tmp_path_factory):
+    path = tmp_path_factory.mktemp('worker')/'worker.py'
+    path.write_text(WORKER)
+    return path
+
+@pytest.fixture(scope='module')
+def uninterrupted(worker, tmp_path_factory):
+    from scaling_downstream.sweep import results
+    root = tmp_path_factory.mktemp('sweep')/'whole'
+    assert run(sys.executable, worker, root).returncode == 0
+    return results(root)
+
+def start(worker, root, threads=None):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads)) if threads else None
+    return subprocess.Popen([sys.executable, str(worker), str(root)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+
+def wait_for(condition, seconds=120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition(): return True
+        time.sleep(0.05)
+    return False
+
+def histories(root):
+    return {p.parent.name: [json.loads(l) for l in p.read_text().splitlines()] for p in Path(root).glob('*/history.jsonl')}
+
+def test_killed_mid_pretraining_and_mid_evaluation_then_rerun(worker, uninterrupted, tmp_path):
+    from scaling_downstream.sweep import results
+    root = tmp_path/'sweep'
+    proc = start(worker, root)  # killed while pretraining, after its first resume state
+    assert wait_for(lambda: any(root.glob('pretrain-*/run/resume/progress.json')))
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    assert not any(root.glob('pretrain-*/done.json'))
+    proc = start(worker, root)  # killed while a finetune job holds its lock: finetuning or evaluating
+    assert wait_for(lambda: any(root.glob('finetune-*/.lock')))
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    assert len(list(root.glob('finetune-*/metrics.json'))) < 3
+    assert run(sys.executable, worker, root).returncode == 0  # takes over the dead worker's lock and completes
+    again = results(root)
+    pd.testing.assert_frame_equal(again.drop(columns=TIMING + ['key']), uninterrupted.drop(columns=TIMING + ['key']))
+    assert all(sum(h['finished'] for h in hist) == 1 for hist in histories(root).values())  # nothing done twice
+
+def test_two_workers_share_a_sweep(worker, uninterrupted, tmp_path):
+    root = tmp_path/'sweep'
+    procs = [start(worker, root, threads=1) for _ in range(2)]  # one core each
+    for p in procs: assert p.wait(timeout=300) == 0, p.stderr.read()[-2000:]
+    assert len({h[0]['pid'] for h in histories(root).values()}) == 2  # both workers ran jobs
+    hist = histories(root)
+    assert len(hist) == 4 and all(len(h) == 1 and h[0]['finished'] for h in hist.values())  # every job ran once
+    from scaling_downstream.sweep import results
+    assert len(results(root)) == 3 and not list(root.glob('*/.lock'))
+
+def test_sd_job_runs_one_job(tmp_path):
+    from scaling_downstream.sweep import job_key, plan_sweep, read_spec
+    r = run(sys.executable, '-c', WORKER.replace('run_sweep(specs, sys.argv[1], progress=False, poll=0.1)',
+                                                'from scaling_downstream.sweep import plan_sweep; print(" ".join(plan_sweep(specs, sys.argv[1])))'),
+            tmp_path/'planned')
+    assert r.returncode == 0, r.stderr
+    keys = r.stdout.split()
+    finetune = next(k for k in keys if k.startswith('finetune') and read_spec(tmp_path/'planned', k)['pretrain'])
+    r = run(BIN/'sd-job', finetune, '--root', tmp_path/'planned', '--quiet')
+    assert r.returncode == 2 and 'its pretraining job is not done' in r.stdout
+    assert run(BIN/'sd-job', keys[0], '--root', tmp_path/'planned', '--quiet').returncode == 0
+    r = run(BIN/'sd-job', finetune, '--root', tmp_path/'planned', '--quiet')
+    assert r.returncode == 0 and r.stdout.strip() == f'{finetune}: done', r.stderr[-2000:]
+    assert run(BIN/'sd-job', finetune, '--root', tmp_path/'planned').stdout.strip() == f'{finetune}: already done'
