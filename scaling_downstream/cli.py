@@ -156,10 +156,9 @@ def sd_evaluate(
     try: record, translations = evaluate_checkpoint(model_dir, split, num_beams=beams, batch_size=batch_size, comet_model=comet, limit=limit)
     except (ValueError, FileNotFoundError) as e: _fail('sd-evaluate', e)
     if out:
-        out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-        for path, write in ((out.with_suffix('.tsv'), lambda p: translations.to_csv(p, sep='\t', index=False)),
-                            (out, lambda p: p.write_text(json.dumps(record, indent=1) + '\n'))):
-            tmp = path.with_name(f'.{path.name}.tmp'); write(tmp); tmp.replace(path)
+        from scaling_downstream.corpus import atomic_write_bytes
+        atomic_write_bytes(Path(out).with_suffix('.tsv'), translations.to_csv(sep='\t', index=False).encode())
+        atomic_write_bytes(out, (json.dumps(record, indent=1) + '\n').encode())
     comet_text = f"COMET {record['comet']:.4f}" if record['comet'] is not None else record['comet_model']
     print(f"{record['pair']} {split} ({record['n']} pairs): BLEU {record['bleu']:.2f} (BP {record['brevity_penalty']:.3f}), "
           f"chrF {record['chrf']:.2f}, ROUGE-L {record['rouge_l']:.2f}, {comet_text}, CE {record['ce']:.4f}\n{record['bleu_signature']}")
