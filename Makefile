@@ -1,6 +1,7 @@
 # scaling_downstream — two commands set up everything on a fresh machine:
-#   make study   the main job (today: the fitting study of nbs/07_fit.ipynb, run by papermill)
+#   make study   the main job: the paper's study for en-de, en-fr, en-ro at cpu scale (~25 min on 2 cores)
 #   make test    the tests (what .ci/run calls)
+# Also: make figures (redraw every figure from the committed results), make chinchilla (the fitter on Chinchilla).
 # Both create .venv with the pinned dependencies of settings.ini on first use.
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := papermill_runs/out
 
-.PHONY: setup study test check-notebooks readme lab
+.PHONY: setup study figures chinchilla test check-notebooks readme lab
 
 setup: $(STAMP)
 
@@ -20,9 +21,18 @@ $(STAMP): settings.ini setup.py
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name 'Python 3 (scaling_downstream)'
 	touch $@
 
-# The main job: fit Hoffmann et al.'s law to the Chinchilla points with the paper's method,
-# extrapolate to the largest-compute runs, and draw the figures (papermill_runs/out/).
+# The main job: pretrain, finetune and score every model of the cpu-scale study (cached in runs/cpu, resumable),
+# write results/cpu/<pair>.csv, and execute the papermill notebooks into papermill_runs/out/cpu/.
+SCALE ?= cpu
 study: $(STAMP)
+	$(BIN)/sd-reproduce --scale $(SCALE) --pairs en-de en-fr en-ro
+
+# Redraw the figures and notebooks from the committed results tables, training nothing.
+figures: $(STAMP)
+	$(BIN)/sd-reproduce --scale $(SCALE) --pairs en-de en-fr en-ro --plot_only
+
+# The fitter checked on public data: Hoffmann et al.'s law fitted to the Chinchilla points with the paper's method.
+chinchilla: $(STAMP)
 	mkdir -p $(OUT)
 	$(BIN)/papermill --cwd . --progress-bar papermill_runs/fit_law.ipynb $(OUT)/fit_chinchilla.ipynb \
 	  -p csv_path data/fixtures/chinchilla_svg_extracted_data.csv \

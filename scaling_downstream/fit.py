@@ -215,7 +215,7 @@ def batched_lbfgs(fun, x0, bounds=None, m=10, maxiter=500, ftol=1e-7, gtol=1e-10
             t[r[~ok]] *= 0.5
         s, y = xn - x, gn - g
         sy, yy = np.einsum('sp,sp->s', s, y), np.einsum('sp,sp->s', y, y)
-        good = done & (sy > 1e-10*np.sqrt(np.einsum('sp,sp->s', s, s)*yy))
+        good = done & (yy > 0) & (sy > 1e-10*np.sqrt(np.einsum('sp,sp->s', s, s)*yy))  # yy underflows on flat data
         slot = it % m
         sh[slot], yh[slot] = np.where(good[:, None], s, 0), np.where(good[:, None], y, 0)
         rho[slot] = np.where(good, 1/np.where(good, sy, 1), 0)

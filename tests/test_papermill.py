@@ -20,9 +20,9 @@ def test_log_law_run_on_a_results_table(bleu_csv, tmp_path):
     assert len(pd.read_csv(out/'en_de_held_out.csv')) == 4
     assert (out/'en_de.png').stat().st_size > 10_000 and (out/'en_de.pdf').exists()
 
-def test_main_job_reproduces_chinchilla(tmp_path):
-    "The README's main command, pointed at a scratch folder."
-    r = run('make', '--no-print-directory', 'study', f'OUT={tmp_path}')
+def test_make_chinchilla_reproduces_the_replication(tmp_path):
+    "`make chinchilla`, pointed at a scratch folder."
+    r = run('make', '--no-print-directory', 'chinchilla', f'OUT={tmp_path}')
     assert r.returncode == 0, r.stderr[-3000:]
     params = pd.read_csv(tmp_path/'fit_chinchilla_params.csv', index_col=0)
     assert (params['rel_diff'].abs() < 0.005).all(), params

@@ -11,8 +11,8 @@ from scaling_downstream.finetune import FinetuneConfig
 from scaling_downstream.sweep import pretrain_job, finetune_job, run_sweep
 pt = pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000, 40_000], preset='smoke', input_length=64, batch_size=16,
                                  lr=3e-3, warmup_steps=20, save_every=5))
-ft = FinetuneConfig('en-ro', d_f=30_000, preset='smoke', lr=3e-3, batch_size=32, max_steps=40, eval_every=20, valid_pairs=100)
-specs = [pt, finetune_job(ft, limit=50)] + [finetune_job(ft, pt, m, limit=50) for m in (20_000, 40_000)]
+ft = FinetuneConfig('en-ro', d_f=30_000, preset='smoke', lr=3e-3, batch_size=32, max_steps=20, eval_every=10, valid_pairs=100)
+specs = [pt, finetune_job(ft, limit=30)] + [finetune_job(ft, pt, m, limit=30) for m in (20_000, 40_000)]
 run_sweep(specs, sys.argv[1], progress=False, poll=0.1)
 '''
 TIMING = ['finetune_seconds', 'decode_seconds', 'seconds']

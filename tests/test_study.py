@@ -1,0 +1,54 @@
+"The study end to end: `sd-reproduce` at smoke scale, the figures from the committed cpu results, failure reports."
+import json, time
+import pandas as pd
+from conftest import BIN, ROOT, run
+
+PAIRS = ['en-de', 'en-fr', 'en-ro']
+
+def reproduce(tmp_path, *args):
+    return run(BIN/'sd-reproduce', '--runs', tmp_path/'runs', '--results', tmp_path/'results', '--out', tmp_path/'out', '--quiet', *args)
+
+def test_smoke_study_end_to_end(tmp_path):
+    "The README's main command at smoke scale: every job, every notebook, every figure, in CI's budget."
+    started = time.perf_counter()
+    r = reproduce(tmp_path, '--scale', 'smoke')
+    seconds = time.perf_counter() - started
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert seconds < 180, f"smoke study took {seconds:.0f} s"
+    for pair in PAIRS:
+        table = pd.read_csv(tmp_path/'results/smoke'/f'{pair}.csv')
+        mixtures = ['none', f'en50-{pair[3:]}50'] + (['en'] if pair == 'en-fr' else [])
+        assert sorted(table.mixture.unique()) == sorted(mixtures)
+        assert len(table) == 1 + 5*(len(mixtures) - 1) and (table.pair == pair).all() and table.bleu.notna().all() and table.ce.gt(0).all()
+        assert (tmp_path/'out/smoke'/f'{pair}.ipynb').exists()
+        for fig in ('fig1_metrics', 'fig2_aligned', 'fig3_english', 'fig4_mixtures', 'fig5_bleu_vs_ce', 'fig7_comet'):
+            assert (tmp_path/'out/smoke'/f'{pair}_{fig}.png').stat().st_size > 10_000 and (tmp_path/'out/smoke'/f'{pair}_{fig}.pdf').exists()
+    found = pd.read_csv(tmp_path/'out/smoke/findings.csv')
+    assert found.status.isin(['reproduced', 'partial', 'not reproduced', 'not tested']).all() and len(found) >= 7
+    # a rerun does nothing but the notebooks: every job is cached
+    jobs = sorted(p.name for p in (tmp_path/'runs/smoke').iterdir())
+    assert all(len(json.loads(h.read_text().splitlines()[-1])) for h in (tmp_path/'runs/smoke').glob('*/history.jsonl'))
+    assert all(len((tmp_path/'runs/smoke'/j/'history.jsonl').read_text().splitlines()) == 1 for j in jobs)
+
+def test_figures_from_the_committed_cpu_results(tmp_path):
+    "`make figures` for one pair: its cpu figures and tables come back from the committed results, training nothing."
+    r = run(BIN/'sd-reproduce', '--scale', 'cpu', '--pairs', 'en-fr', '--plot_only', '--results', ROOT/'results', '--out', tmp_path/'out',
+            '--runs', tmp_path/'runs', '--quiet')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert not (tmp_path/'runs').exists()
+    assert (tmp_path/'out/cpu/en-fr_fig2_aligned.png').exists() and (tmp_path/'out/cpu/summary.ipynb').exists()
+    committed = pd.read_csv(ROOT/'papermill_runs/out/cpu/en-fr_extrapolation.csv')
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path/'out/cpu/en-fr_extrapolation.csv'), committed)
+
+def test_failures_name_the_notebook_and_cell(tmp_path):
+    (tmp_path/'results/cpu').mkdir(parents=True)
+    pd.DataFrame(dict(pair=['en-ro'], bleu=[1.0])).to_csv(tmp_path/'results/cpu/en-ro.csv', index=False)
+    r = reproduce(tmp_path, '--scale', 'cpu', '--pairs', 'en-ro', '--plot_only')
+    assert r.returncode == 1
+    assert "pair_study.ipynb (pair=en-ro, scale=cpu) failed in cell" in r.stderr
+    assert "is not a results table: no column D_f, D_p, ce, mixture, seed" in r.stderr
+
+def test_bad_arguments_fail_before_any_work(tmp_path):
+    r = reproduce(tmp_path, '--scale', 'cpu', '--pairs', 'en-xx')
+    assert r.returncode == 1 and "unknown language pair 'en-xx'" in r.stderr
+    assert not (tmp_path/'runs').exists() and not (tmp_path/'out').exists()
