@@ -44,7 +44,7 @@ chinchilla: $(STAMP)
 
 test: $(STAMP) check-notebooks
 	$(BIN)/nbdev_test --n_workers 2
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --durations=12 tests
 
 # Notebooks are the source of truth: nbdev_clean and nbdev_export must change nothing.
 check-notebooks: $(STAMP)
