@@ -1,5 +1,5 @@
 # scaling_downstream — two commands set up everything on a fresh machine:
-#   make study   the main job: the paper's study for en-de, en-fr, en-ro at cpu scale (~25 min on 2 cores)
+#   make study   the main job: the paper's study for en-de, en-fr, en-ro at cpu scale (~17 min on 2 cores)
 #   make test    the tests (what .ci/run calls)
 # Also: make figures (redraw every figure from the committed results), make chinchilla (the fitter on Chinchilla).
 # Both create .venv with the pinned dependencies of settings.ini on first use.

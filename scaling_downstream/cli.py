@@ -6,13 +6,13 @@
 __all__ = ['NOTEBOOKS', 'sd_fit', 'tokenize_corpus', 'sd_build_corpus', 'sd_pretrain', 'sd_finetune', 'sd_evaluate', 'sd_job',
            'sd_reproduce', 'sd_guide']
 
-# %% ../nbs/11_cli.ipynb #583367d8
+# %% ../nbs/11_cli.ipynb #bb7de6e5
 import json, subprocess, sys, tempfile
 from pathlib import Path
 from fastcore.script import call_parse, Param, store_true
 from .fit import LAWS, read_points, fit_law, extrapolation_error, is_monotone, plot_fit, save_figure
 
-# %% ../nbs/11_cli.ipynb #8e323f3e
+# %% ../nbs/11_cli.ipynb #ec44ad35
 @call_parse
 def sd_fit(
     csv: str,  # CSV file, one row per point: the study's results table or your own
@@ -43,7 +43,7 @@ def sd_fit(
         save_figure(ax.figure, plot)
         print(f"\nfigure: {plot}")
 
-# %% ../nbs/11_cli.ipynb #44b721d0
+# %% ../nbs/11_cli.ipynb #7e823a99
 def tokenize_corpus(out_dir, vocab_size: int=8000) -> dict:
     "Train the tokenizer on the monolingual pools of the corpus in `out_dir` and record its token counts in the manifest."
     from scaling_downstream import corpus, data
@@ -81,7 +81,7 @@ def sd_build_corpus(
     for rel, f in manifest['files'].items(): print(f"{rel:34} {f['rows']:>9,} rows  {f['bytes']/1e6:6.2f} MB")
     print('monolingual tokens:', ', '.join(f"{l} {n/1e6:.2f}M" for l, n in manifest['tokens']['mono'].items()))
 
-# %% ../nbs/11_cli.ipynb #7a95d29d
+# %% ../nbs/11_cli.ipynb #f6c15639
 def _fail(command: str, error: Exception):
     sys.exit(f"{command}: {error}")
 
@@ -164,7 +164,7 @@ def sd_evaluate(
     print(f"{record['pair']} {split} ({record['n']} pairs): BLEU {record['bleu']:.2f} (BP {record['brevity_penalty']:.3f}), "
           f"chrF {record['chrf']:.2f}, ROUGE-L {record['rouge_l']:.2f}, {comet_text}, CE {record['ce']:.4f}\n{record['bleu_signature']}")
 
-# %% ../nbs/11_cli.ipynb #282510c0
+# %% ../nbs/11_cli.ipynb #bf9f11d7
 @call_parse
 def sd_job(
     key: str,  # the job's folder name under the sweep folder, e.g. pretrain-37dc0dc35486ef80
@@ -178,7 +178,7 @@ def sd_job(
     print(f"{key}: {dict(done='already done', ran='done', busy='another worker holds it', waiting='its pretraining job is not done')[state]}")
     if state in ('busy', 'waiting'): sys.exit(2)
 
-# %% ../nbs/11_cli.ipynb #2c62835a
+# %% ../nbs/11_cli.ipynb #ef48ee71
 NOTEBOOKS = Path(__file__).resolve().parent.parent/'papermill_runs' if '__file__' in globals() else Path('../papermill_runs').resolve()
 
 def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None:
@@ -191,7 +191,7 @@ def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None
 
 @call_parse
 def sd_reproduce(
-    scale: str='cpu',  # smoke (seconds), cpu (the README's study, ~25 min on 2 cores), gpu (one H100)
+    scale: str='cpu',  # smoke (seconds), cpu (the README's study, ~17 min on 2 cores), gpu (one H100)
     pairs: Param("language pairs", str, nargs='+')=('en-de', 'en-fr', 'en-ro'),
     runs: str='runs',  # sweep folder: checkpoints and job records (not committed); <runs>/<scale>/
     results: str='results',  # results tables, <results>/<scale>/<pair>.csv (committed)
@@ -219,11 +219,14 @@ def sd_reproduce(
         specs = [s for p in pairs for s in study_jobs(p, scale)]
         try: run_sweep(specs, Path(runs)/scale, progress=not quiet)
         except RuntimeError as e: _fail('sd-reproduce', e)
-    failures = []
     common = dict(scale=scale, runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only)
-    for pair in pairs:
-        if not quiet: print(f"notebook for {pair} -> {out_dir/f'{pair}.ipynb'}", file=sys.stderr)
-        failures.append(_run_notebook(NOTEBOOKS/'pair_study.ipynb', out_dir/f'{pair}.ipynb', dict(pair=pair, **common), root))
+    if not quiet: print(f"notebooks for {', '.join(pairs)} -> {out_dir}/<pair>.ipynb", file=sys.stderr)
+    # the pair notebooks are independent (their jobs are done): two at a time, each in its own process and kernel
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=min(2, len(pairs)), mp_context=multiprocessing.get_context('spawn')) as pool:
+        failures = list(pool.map(_run_notebook, [NOTEBOOKS/'pair_study.ipynb']*len(pairs), [out_dir/f'{pair}.ipynb' for pair in pairs],
+                                 [dict(pair=pair, **common) for pair in pairs], [root]*len(pairs)))
     if not quiet: print(f"summary -> {out_dir/'summary.ipynb'}", file=sys.stderr)
     failures.append(_run_notebook(NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb',
                                   dict(scale=scale, pairs=list(pairs), results_dir=results, out_dir=out), root))
@@ -231,7 +234,7 @@ def sd_reproduce(
     if failures: _fail('sd-reproduce', '\n  '.join([f"{len(failures)} notebook(s) failed:"] + failures))
     print(f"done: figures and executed notebooks in {out_dir}, results in {Path(results)/scale}")
 
-# %% ../nbs/11_cli.ipynb #15bda788
+# %% ../nbs/11_cli.ipynb #88012580
 @call_parse
 def sd_guide(
     results: str,  # a results CSV, or a folder of them (results/<scale>)

@@ -72,12 +72,10 @@ def test_two_workers_share_a_sweep(worker, uninterrupted, tmp_path):
     assert len(results(root)) == 3 and not list(root.glob('*/.lock'))
 
 def test_sd_job_runs_one_job(tmp_path):
-    from scaling_downstream.sweep import job_key, plan_sweep, read_spec
-    r = run(sys.executable, '-c', WORKER.replace('run_sweep(specs, sys.argv[1], progress=False, poll=0.1)',
-                                                'from scaling_downstream.sweep import plan_sweep; print(" ".join(plan_sweep(specs, sys.argv[1])))'),
-            tmp_path/'planned')
-    assert r.returncode == 0, r.stderr
-    keys = r.stdout.split()
+    from scaling_downstream.sweep import plan_sweep, read_spec
+    specs = {}
+    exec(WORKER.replace('run_sweep(specs, sys.argv[1], progress=False, poll=0.1)', ''), specs)  # the worker's specs
+    keys = plan_sweep(specs['specs'], tmp_path/'planned')
     finetune = next(k for k in keys if k.startswith('finetune') and read_spec(tmp_path/'planned', k)['pretrain'])
     r = run(BIN/'sd-job', finetune, '--root', tmp_path/'planned', '--quiet')
     assert r.returncode == 2 and 'its pretraining job is not done' in r.stdout
