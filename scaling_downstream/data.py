@@ -173,9 +173,11 @@ def default_tokenizer_dir() -> Path:
         return Path(scaling_downstream.__file__).resolve().parent.parent/'corpus'/'tokenizer'
 
 def load_tokenizer(path: str|Path|None=None):
-    "The tokenizer saved in `path` (default: `default_tokenizer_dir()`), from its `tokenizer.json` or else its `spiece.model`."
+    """The tokenizer saved in `path` (default: `default_tokenizer_dir()`), from its `tokenizer.json` or else its
+    `spiece.model`. A bare name that is not a folder here, such as 'tokenizer-2k', is a tokenizer of the corpus folder."""
     from transformers import PreTrainedTokenizerFast
     path = Path(path) if path is not None else default_tokenizer_dir()
+    if not path.is_dir() and len(path.parts) == 1: path = default_tokenizer_dir().parent/path
     if (path/'tokenizer.json').exists(): return PreTrainedTokenizerFast.from_pretrained(str(path))
     if (path/'spiece.model').exists(): return tokenizer_from_spm(path/'spiece.model')
     raise FileNotFoundError(f"no tokenizer in {path} (neither tokenizer.json nor spiece.model): "

@@ -10,11 +10,11 @@ import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
 from .corpus import check_pair, load_parallel
 from .data import load_tokenizer
-from .finetune import cross_entropy, encode_pairs, load_checkpoint
+from .finetune import cross_entropy, encode_pairs, load_checkpoint, short_pairs
 
 # %% auto #0
-__all__ = ['NO_COMET', 'translate', 'bleu', 'UnicodeWords', 'rouge_l', 'comet_model_path', 'comet_score', 'build_tiny_comet',
-           'evaluate', 'evaluate_checkpoint']
+__all__ = ['NO_COMET', 'translate', 'bleu', 'paired_bleu', 'UnicodeWords', 'rouge_l', 'comet_model_path', 'comet_score',
+           'build_tiny_comet', 'evaluate', 'evaluate_checkpoint']
 
 # %% ../nbs/06_evaluate.ipynb #b0855c43
 @torch.no_grad()
@@ -38,16 +38,34 @@ def translate(model, tok, sources, batch_size: int=64, num_beams: int=1, max_new
     return out
 
 # %% ../nbs/06_evaluate.ipynb #6482842e
-def bleu(hypotheses, references) -> dict:
-    "sacreBLEU corpus BLEU (default 13a tokenisation) with its signature, brevity penalty and n-gram precisions; and chrF."
+def bleu(hypotheses, references, n_bootstrap: int=1000) -> dict:
+    """sacreBLEU corpus BLEU (default 13a tokenisation) with its signature, brevity penalty and n-gram precisions; and
+    chrF; each with the half-width of its 95% interval from sacreBLEU's bootstrap over sentences (`n_bootstrap` resamples)."""
     from sacrebleu.metrics import BLEU, CHRF
     hyps, refs = list(hypotheses), list(references)
     if len(hyps) != len(refs): raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
     b, c = BLEU(), CHRF()
     score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])
+    intervals = {}
+    if n_bootstrap:  # sacreBLEU resamples sentences with its own fixed seed: the same translations give the same interval
+        intervals = dict(bleu_ci=BLEU().corpus_score(hyps, [refs], n_bootstrap=n_bootstrap)._ci,
+                         chrf_ci=CHRF().corpus_score(hyps, [refs], n_bootstrap=n_bootstrap)._ci)
     return dict(bleu=score.score, bleu_signature=str(b.get_signature()), brevity_penalty=score.bp,
                 precisions=[round(p, 4) for p in score.precisions], sys_len=score.sys_len, ref_len=score.ref_len,
-                chrf=chrf.score, chrf_signature=str(c.get_signature()))
+                chrf=chrf.score, chrf_signature=str(c.get_signature()), **intervals)
+
+def paired_bleu(baseline, system, references, n_bootstrap: int=1000) -> dict:
+    """BLEU of `system` against `baseline` on the same `references`, with sacreBLEU's paired bootstrap test: each score
+    with the half-width of its 95% interval, the difference, and the p-value of the difference (one-sided, as sacreBLEU)."""
+    from sacrebleu.metrics import BLEU
+    from sacrebleu.significance import PairedTest
+    refs = list(references)
+    if not len(baseline) == len(system) == len(refs): raise ValueError(f"{len(baseline)} baseline and {len(system)} system translations for {len(refs)} references")
+    _, scores = PairedTest([('baseline', list(baseline)), ('system', list(system))], {'BLEU': BLEU(references=[refs])}, references=None,
+                           test_type='bs', n_samples=n_bootstrap)()
+    base, sys_ = scores['BLEU']
+    return dict(baseline=base.score, baseline_ci=base.ci, system=sys_.score, system_ci=sys_.ci, difference=sys_.score - base.score,
+                p_value=sys_.p_value)
 
 class UnicodeWords:
     "ROUGE's tokenizer for any language: lower-cased runs of letters and digits (`rouge-score`'s own keeps only a-z and 0-9)."
@@ -124,18 +142,22 @@ def build_tiny_comet(out_dir: str|Path, tok=None, seed: int=0) -> Path:
 
 # %% ../nbs/06_evaluate.ipynb #3258ba2b
 def evaluate(model, pair: str, split: str='test', tok=None, num_beams: int=1, batch_size: int=64, max_length: int=128,
-             comet_model: str|Path|None=None, limit: int|None=None, progress: bool=False) -> tuple[dict, pd.DataFrame]:
-    """Score `model` on `pair`'s `split` of the embedded corpus (the first `limit` pairs if given): BLEU, chrF,
-    ROUGE-L, COMET (or its absence) and cross-entropy. Returns the record and the translations."""
+             comet_model: str|Path|None=None, limit: int|None=None, max_tokens: int|None=None, tokenizer: str|None=None,
+             progress: bool=False) -> tuple[dict, pd.DataFrame]:
+    """Score `model` on `pair`'s `split` of the embedded corpus (the pairs that pass the length filter `max_tokens`, the
+    first `limit` of them if given): BLEU, chrF, ROUGE-L, COMET (or its absence) and cross-entropy. `tok` (or the
+    tokenizer named `tokenizer`) must be the model's. Returns the record and the translations."""
     check_pair(pair)
     comet_path = comet_model_path(comet_model)  # a bad COMET path fails before decoding
-    tok = tok if tok is not None else load_tokenizer()
-    data = load_parallel(pair, split)
+    tok = tok if tok is not None else load_tokenizer(tokenizer)
+    data = short_pairs(tok, load_parallel(pair, split), max_tokens)
     if limit: data = data.iloc[:limit]
     started = time.perf_counter()
-    hyps = translate(model, tok, data.src, batch_size=batch_size, num_beams=num_beams, max_length=max_length, progress=progress)
+    # with a length filter, a translation may run 16 tokens past it (longer ones are degenerate repetitions, slow to decode)
+    hyps = translate(model, tok, data.src, batch_size=batch_size, num_beams=num_beams, max_length=max_length, progress=progress,
+                     max_new_tokens=max_tokens + 16 if max_tokens else 128)
     decode_seconds = time.perf_counter() - started
-    record = dict(pair=pair, split=split, n=len(data), num_beams=num_beams, **bleu(hyps, data.tgt), rouge_l=rouge_l(hyps, data.tgt),
+    record = dict(pair=pair, split=split, n=len(data), max_tokens=max_tokens, num_beams=num_beams, **bleu(hyps, data.tgt), rouge_l=rouge_l(hyps, data.tgt),
                   **comet_score(data.src, hyps, data.tgt, comet_path),
                   ce=cross_entropy(model, encode_pairs(tok, data, max_length)),
                   decode_seconds=decode_seconds, sentences_per_s=len(data) / decode_seconds)
@@ -147,5 +169,6 @@ def evaluate_checkpoint(path: str|Path, split: str='test', **kwargs) -> tuple[di
     if not (path/'finetune.json').exists(): raise FileNotFoundError(f"{path} holds no finetuned model (no finetune.json)")
     ft = json.loads((path/'finetune.json').read_text())
     model = load_checkpoint(path).to('cuda' if torch.cuda.is_available() else 'cpu')
+    kwargs = dict(dict(max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer')), **kwargs)  # the task it was finetuned on
     record, hyps = evaluate(model, ft['pair'], split, **kwargs)
     return dict(record, finetune={k: v for k, v in ft.items() if k != 'curve'}), hyps

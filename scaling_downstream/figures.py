@@ -14,10 +14,10 @@ from .data import Mixture, alignment_score
 from .fit import Extrapolation, extrapolation_error, fit_law, gordon_law, is_monotone, log_law, power_law, save_figure
 
 # %% auto #0
-__all__ = ['METRICS', 'FLOORS', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'law_for', 'mixture_label',
-           'curve', 'baseline', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table', 'alignment_table',
-           'plot_curve', 'aligned_mixture', 'fig_scaling', 'comet_missing', 'fig_metrics', 'fig_mixtures',
-           'bleu_ce_relation', 'fig_bleu_vs_ce', 'fig_comet', 'save']
+__all__ = ['METRICS', 'FLOORS', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'task_note', 'law_for',
+           'mixture_label', 'seed_spread', 'curve', 'baseline', 'CurveFit', 'fit_curve', 'fit_curves',
+           'extrapolation_table', 'alignment_table', 'plot_curve', 'aligned_mixture', 'fig_scaling', 'comet_missing',
+           'fig_metrics', 'fig_mixtures', 'bleu_ce_relation', 'fig_bleu_vs_ce', 'fig_comet', 'save']
 
 # %% ../nbs/09_figures.ipynb #8817fbfb
 def save_results(table: pd.DataFrame, path: str|Path) -> Path:
@@ -41,6 +41,13 @@ FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 0.05}  # below these everywhere,
 TOLERANCE = {'bleu': 0.02, 'chrf': 0.02, 'rouge_l': 0.02, 'comet': 0.02, 'ce': 0.005}  # of the mean: noise allowed against the trend
 HIGHER_IS_BETTER = {'bleu': True, 'rouge_l': True, 'comet': True, 'chrf': True, 'ce': False}
 
+def task_note(table: pd.DataFrame) -> str:
+    "What the scores of `table` are measured on: the task's length filter and the number of test pairs."
+    limit = table.max_tokens.dropna().unique() if 'max_tokens' in table else []
+    task = f"pairs of ≤ {int(limit[0])} tokens a side in train, valid and test" if len(limit) == 1 else "all pairs"
+    n = sorted(table.n.dropna().astype(int).unique()) if 'n' in table else []
+    return f"{task}; {'/'.join(map(str, n)) or 'unknown'} test pairs"
+
 def law_for(metric: str):
     "The paper's law for `metric`: the power law for cross-entropy, the log-law for translation scores."
     if metric not in METRICS: raise ValueError(f"metric={metric!r}: use one of {', '.join(METRICS)}")
@@ -51,15 +58,34 @@ def mixture_label(mixture: str) -> str:
     if mixture == 'none': return 'no pretraining'
     return ' + '.join(f"{round(100*f)}% {l}" for l, f in Mixture(mixture).items())
 
-def curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str) -> pd.DataFrame:
-    "The points of one curve, `D_p` and `metric` (mean over seeds), by increasing `D_p`."
-    rows = table[(table.pair == pair) & (table.mixture == mixture) & (table.D_f == d_f)]
-    return rows.groupby('D_p', as_index=False)[metric].mean().sort_values('D_p', ignore_index=True)
+def seed_spread(table: pd.DataFrame, pair: str, metric: str) -> float:
+    """The run-to-run standard deviation of one model's `metric`: pooled over every point of `pair` (mixture, $D_f$,
+    $D_p$) finetuned with several seeds, else over every pair's; NaN where no point has two seeds."""
+    for rows in (table[table.pair == pair], table):
+        groups = rows.dropna(subset=[metric]).groupby(['pair', 'mixture', 'D_f', 'D_p'])[metric]
+        var, dof = groups.var(ddof=1), groups.count() - 1
+        if (dof > 0).any(): return float(np.sqrt((var[dof > 0] * dof[dof > 0]).sum() / dof[dof > 0].sum()))
+    return float('nan')
 
-def baseline(table: pd.DataFrame, pair: str, d_f: int, metric: str) -> float:
-    "The no-pretraining score of `pair` at `d_f` (mean over seeds), NaN if not run."
-    rows = table[(table.pair == pair) & (table.mixture == 'none') & (table.D_f == d_f)]
-    return float(rows[metric].mean()) if len(rows) else float('nan')
+def _points(table: pd.DataFrame, rows: pd.DataFrame, pair: str, metric: str) -> pd.DataFrame:
+    """`rows`' `metric` per D_p: mean over seeds, number of seeds `n`, and `ci`, the half-width of the mean's 95% interval
+    from the seed spread (over √n) and sacreBLEU's bootstrap over test sentences (its `<metric>_ci`), both counted."""
+    g = rows.dropna(subset=[metric]).groupby('D_p')
+    out = g[metric].agg(['mean', 'count']).rename(columns={'mean': metric, 'count': 'n'})
+    boot = g[f'{metric}_ci'].mean().fillna(0) / 1.96 if f'{metric}_ci' in rows else 0.0
+    seed = np.nan_to_num(seed_spread(table, pair, metric))
+    out['ci'] = 1.96 * np.sqrt(seed**2 / out.n + boot**2)
+    return out.reset_index().sort_values('D_p', ignore_index=True)
+
+def curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str) -> pd.DataFrame:
+    "The points of one curve by increasing `D_p`: `metric` (mean over seeds), seeds `n`, 95% half-width `ci`."
+    return _points(table, table[(table.pair == pair) & (table.mixture == mixture) & (table.D_f == d_f)], pair, metric)
+
+def baseline(table: pd.DataFrame, pair: str, d_f: int, metric: str, ci: bool=False) -> float|tuple:
+    "The no-pretraining score of `pair` at `d_f` (mean over seeds), NaN if not run; with `ci`, (score, 95% half-width)."
+    p = _points(table, table[(table.pair == pair) & (table.mixture == 'none') & (table.D_f == d_f)], pair, metric)
+    score, half = (float(p[metric].iloc[0]), float(p.ci.iloc[0])) if len(p) else (float('nan'), float('nan'))
+    return (score, half) if ci else score
 
 # %% ../nbs/09_figures.ipynb #7ea641da
 @dataclass
@@ -71,10 +97,19 @@ class CurveFit:
     reason: str = ''
 
     @property
+    def falls(self) -> list[int]:
+        """The steps i (from D_p[i-1] to D_p[i]) where the metric gets worse by more than the noise: the 95% interval of
+        the difference of the two points, and at least `TOLERANCE` of the curve's mean."""
+        y, up = self.points[self.metric].to_numpy(float), HIGHER_IS_BETTER[self.metric]
+        ci = self.points['ci'].to_numpy(float) if 'ci' in self.points else np.zeros_like(y)
+        worse = (y[:-1] - y[1:]) if up else (y[1:] - y[:-1])
+        allowed = np.maximum(TOLERANCE[self.metric] * abs(y.mean()), np.hypot(ci[1:], ci[:-1]))
+        return [i + 1 for i in np.flatnonzero(worse > allowed)]
+
+    @property
     def monotone(self) -> bool:
-        "Whether the metric never gets worse with D_p by more than `TOLERANCE` of its mean (the run-to-run noise)."
-        y = self.points[self.metric]
-        return is_monotone(self.points.D_p, y, increasing=HIGHER_IS_BETTER[self.metric], tol=TOLERANCE[self.metric]*abs(y.mean()))
+        "Whether the metric never gets worse with D_p by more than the noise (see `falls`)."
+        return not self.falls
 
 _FITS = {}  # the same points give the same fit: figures and tables share them
 
@@ -125,8 +160,15 @@ def _tokens(n: float) -> str:
         if n >= size: return f"{n/size:.3g}{unit}"
     return f"{n:g}"
 
-def plot_curve(cf: CurveFit, ax, color=None, ls='-', label: str|None=None, base: float|None=None):
-    "Draw one fitted curve on `ax`: points (open = held out), the law, and the baseline `base`."
+def _baseline_band(ax, base, ls='-'):
+    "The no-pretraining line, `base` a score or (score, 95% half-width) drawn with its band."
+    score, half = base if isinstance(base, tuple) else (base, float('nan'))
+    if score is None or not math.isfinite(score): return
+    ax.axhline(score, color='black', ls=ls, lw=1)
+    if math.isfinite(half) and half > 0: ax.axhspan(score - half, score + half, color='black', alpha=0.08, lw=0)
+
+def plot_curve(cf: CurveFit, ax, color=None, ls='-', label: str|None=None, base: float|tuple|None=None):
+    "Draw one fitted curve on `ax`: points (open = held out) with their 95% intervals, the law, and the baseline `base`."
     label = label or f"$D_f$={_tokens(cf.d_f)}"
     x, y = cf.points.D_p.to_numpy(float), cf.points[cf.metric].to_numpy(float)
     if cf.fit is not None:
@@ -138,7 +180,9 @@ def plot_curve(cf: CurveFit, ax, color=None, ls='-', label: str|None=None, base:
         ax.plot(x[n:], y[n:], 'o', color=color, mfc='white', ms=5)
     else:
         color = ax.plot(x, y, 'o', ls=ls, color=color, ms=5, lw=1, label=f"{label} (no fit: {cf.reason.split(':')[0]})")[0].get_color()
-    if base is not None and math.isfinite(base): ax.axhline(base, color='black', ls=ls, lw=1)
+    if 'ci' in cf.points and cf.points.ci.gt(0).any():  # the 95% interval of each point: seeds and test sentences
+        ax.errorbar(x, y, yerr=cf.points.ci.to_numpy(float), fmt='none', ecolor=color, elinewidth=0.8, capsize=2, alpha=0.7)
+    _baseline_band(ax, base, ls)
     ax.set_xscale('log')
     return color
 
@@ -163,7 +207,7 @@ def _legend_notes(ax):
     handles, labels = ax.get_legend_handles_labels()
     handles += [Line2D([], [], marker='o', ls='', color='grey'), Line2D([], [], marker='o', ls='', color='grey', mfc='white'),
                 Line2D([], [], color='black', lw=1)]
-    labels += ['fitted points', 'held out', 'no pretraining']
+    labels += ['fitted points', 'held out', 'no pretraining (band: 95%)']
     ax.legend(handles, labels, fontsize='x-small')
 
 # %% ../nbs/09_figures.ipynb #75d64850
@@ -180,11 +224,11 @@ def fig_scaling(table: pd.DataFrame, mixture: str|None=None, pairs=None, metrics
         for i, metric in enumerate(metrics):
             ax = axes[i, j]
             for d_f, ls in _styles(d_fs).items():
-                plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{j}", ls=ls, base=baseline(table, pair, d_f, metric))
+                plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{j}", ls=ls, base=baseline(table, pair, d_f, metric, ci=True))
             _decorate(ax, metric, f"{pair}: {mixture_label(mix)} (alignment {alignment_score(mix, pair):.2g})" if i == 0 else None)
             if d_fs: _legend_notes(ax)
             else: ax.text(0.5, 0.5, f"no {mix} runs for {pair}", ha='center', transform=ax.transAxes)
-    fig.suptitle(title or f"{METRICS[metrics[0]]} and {METRICS[metrics[-1]]} against pretraining data", y=1.0)
+    fig.suptitle((title or f"{METRICS[metrics[0]]} and {METRICS[metrics[-1]]} against pretraining data") + f"\n{task_note(table)}; bars: 95% intervals", y=1.0)
     fig.tight_layout()
     return fig
 
@@ -202,8 +246,7 @@ def _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit):
     "One panel: `metric` against D_p for each of `mixtures` (labelled with their alignment), and the baseline."
     for k, mix in enumerate(mixtures):
         plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{k}", label=f"{mixture_label(mix)} (A={alignment_score(mix, pair):.2g})")
-    base = baseline(table, pair, d_f, metric)
-    if math.isfinite(base): ax.axhline(base, color='black', lw=1)
+    _baseline_band(ax, baseline(table, pair, d_f, metric, ci=True))
     _decorate(ax, metric)
 
 def fig_metrics(table: pd.DataFrame, pair: str='en-fr', mixtures=None, d_f: int|None=None, metrics=('bleu', 'rouge_l', 'comet', 'ce'), n_fit: int=4):
@@ -216,7 +259,7 @@ def fig_metrics(table: pd.DataFrame, pair: str='en-fr', mixtures=None, d_f: int|
         if metric == 'comet' and comet_missing(rows): _no_metric(ax, comet_missing(rows)); ax.set_title(METRICS[metric]); continue
         _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
     _legend_notes(axes[0, 0])
-    fig.suptitle(f"{pair}, $D_f$ = {_tokens(d_f)} tokens: aligned against English-only pretraining", y=1.02)
+    fig.suptitle(f"{pair}, $D_f$ = {_tokens(d_f)} tokens: aligned against English-only pretraining\n{task_note(rows)}; bars: 95% intervals", y=1.04)
     fig.tight_layout()
     return fig
 
@@ -229,7 +272,7 @@ def fig_mixtures(table: pd.DataFrame, pair: str, d_f: int|None=None, metrics=('b
     fig, axes = plt.subplots(1, len(metrics), figsize=(5*len(metrics), 3.8), squeeze=False)
     for ax, metric in zip(axes[0], metrics): _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
     _legend_notes(axes[0, -1])
-    fig.suptitle(f"{pair}, $D_f$ = {_tokens(d_f)} tokens: pretraining mixtures", y=1.02)
+    fig.suptitle(f"{pair}, $D_f$ = {_tokens(d_f)} tokens: pretraining mixtures\n{task_note(rows)}; bars: 95% intervals", y=1.04)
     fig.tight_layout()
     return fig
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_finetune.ipynb #65b5edaf
 from __future__ import annotations
-import copy, dataclasses, json, math, tempfile, time
+import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
@@ -14,8 +14,9 @@ from .model import build_model
 from .pretrain import _replace_dir
 
 # %% auto #0
-__all__ = ['FINETUNE_ORDER_SEED', 'encode_pairs', 'finetune_order', 'finetune_subset', 'collate', 'length_batches',
-           'cross_entropy', 'FinetuneConfig', 'load_checkpoint', 'finetune', 'save_finetuned']
+__all__ = ['FINETUNE_ORDER_SEED', 'encode_pairs', 'short_pairs', 'finetune_order', 'task_order', 'finetune_subset', 'collate',
+           'length_batches', 'cross_entropy', 'FinetuneConfig', 'warmup_schedule', 'load_checkpoint', 'finetune',
+           'save_finetuned']
 
 # %% ../nbs/05_finetune.ipynb #bad8b595
 FINETUNE_ORDER_SEED = 20240206  # the order of the training pairs: one for every run, so that subsets nest
@@ -29,11 +30,23 @@ def encode_pairs(tok, pairs: pd.DataFrame, max_length: int=128) -> pd.DataFrame:
     out['tokens'] = out.src_ids.map(len) + out.tgt_ids.map(len)
     return out
 
+def short_pairs(tok, pairs: pd.DataFrame, max_tokens: int|None) -> pd.DataFrame:
+    "The pairs of `pairs` whose source and target each have at most `max_tokens` tokens (</s> included); all if None."
+    if max_tokens is None: return pairs
+    count = lambda texts: np.array([len(ids) for ids in tok(list(texts), return_attention_mask=False)['input_ids']])
+    return pairs[(count(pairs.src) <= max_tokens) & (count(pairs.tgt) <= max_tokens)]
+
 def finetune_order(pair: str, train: pd.DataFrame|None=None) -> pd.DataFrame:
     "The training pairs of `pair` (default: the embedded corpus's) in the one fixed order that all subsets are prefixes of."
     check_pair(pair)
     train = load_parallel(pair, 'train') if train is None else train
     return train.iloc[np.random.default_rng(FINETUNE_ORDER_SEED).permutation(len(train))]
+
+@functools.lru_cache(maxsize=4)
+def task_order(pair: str, tokenizer: str|None=None, max_tokens: int|None=None) -> pd.DataFrame:
+    """The embedded corpus's training pairs of `pair` that pass the length filter, in the fixed order; cached, since
+    every finetune of a sweep starts from it (filtering tokenises the whole training set)."""
+    return finetune_order(pair, short_pairs(load_tokenizer(tokenizer), load_parallel(pair, 'train'), max_tokens))
 
 def finetune_subset(order: pd.DataFrame, d_f: int, tok=None, max_length: int=128, chunk: int=256) -> pd.DataFrame:
     """The longest prefix of `order` with at most `d_f` tokens, tokenised (`encode_pairs`). Only as much of `order` is
@@ -95,9 +108,14 @@ class FinetuneConfig:
     pair: str = 'en-de'
     d_f: int = 200_000        # tokens of training pairs (source + target), a prefix of the fixed order
     preset: str = 'cpu'       # the model when finetuning from scratch (a checkpoint brings its own)
-    lr: float = 1e-3          # constant, as in the paper
+    lr: float = 1e-3          # the peak; constant after warm-up, as in the paper, unless `decay`
     batch_size: int = 64      # pairs per step
     max_length: int = 128     # tokens per side; longer segments are cut
+    max_tokens: int|None = None  # the task's length filter: pairs with a longer side are left out of train, valid and test
+    warmup_steps: int = 0     # linear warm-up of the learning rate
+    decay: bool = False       # inverse-square-root decay after the warm-up (as in pretraining)
+    label_smoothing: float = 0.0
+    tokenizer: str|None = None  # a tokenizer folder, or a name in the corpus folder; None: the corpus's default
     max_steps: int = 3000
     eval_every: int = 50      # steps between validation cross-entropies
     patience: int = 5         # evaluations without improvement before stopping
@@ -108,7 +126,15 @@ class FinetuneConfig:
         if self.d_f <= 0: raise ValueError(f"d_f={self.d_f}: the finetuning size must be a positive number of tokens")
         for k in ('batch_size', 'max_steps', 'eval_every', 'patience'):
             if getattr(self, k) < 1: raise ValueError(f"{k}={getattr(self, k)} must be at least 1")
+        if self.max_tokens is not None and self.max_tokens < 2: raise ValueError(f"max_tokens={self.max_tokens}: a side needs at least 2 tokens")
+        if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing={self.label_smoothing} must be in [0, 1)")
     def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+def warmup_schedule(optimizer, warmup_steps: int=0, decay: bool=False):
+    "The learning rate: a linear warm-up over `warmup_steps`, then constant or (`decay`) falling as 1/sqrt(step)."
+    from transformers import get_constant_schedule_with_warmup, get_inverse_sqrt_schedule
+    if decay: return get_inverse_sqrt_schedule(optimizer, num_warmup_steps=max(warmup_steps, 1))
+    return get_constant_schedule_with_warmup(optimizer, num_warmup_steps=warmup_steps)
 
 def load_checkpoint(path: str|Path):
     "A T5 saved by `pretrain` (or any `transformers` T5 folder), with an error naming the folder if it is not one."
@@ -124,13 +150,20 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     `config.d_f` tokens of the pair's training data, stopping on validation cross-entropy. Returns the model in its best
     state and a record of the run; with `out_dir`, saves both there."""
     init_model = load_checkpoint(init) if init is not None else None  # a bad path fails before any work
-    tok = tok if tok is not None else load_tokenizer()
-    data = finetune_subset(finetune_order(config.pair, train), config.d_f, tok, config.max_length)
-    valid = encode_pairs(tok, load_parallel(config.pair, 'valid') if valid is None else valid, config.max_length)
-    if config.valid_pairs: valid = valid.iloc[:config.valid_pairs]
+    default_task = tok is None and train is None  # the embedded corpus with the config's tokenizer: the cached order
+    tok = tok if tok is not None else load_tokenizer(config.tokenizer)
+    if init_model is not None and init_model.config.vocab_size != len(tok):
+        raise ValueError(f"checkpoint {init} has a vocabulary of {init_model.config.vocab_size:,} ids but the tokenizer has {len(tok):,}: "
+                         "finetune with the tokenizer it was pretrained with")
+    order = (task_order(config.pair, config.tokenizer, config.max_tokens) if default_task else
+             finetune_order(config.pair, short_pairs(tok, load_parallel(config.pair, 'train') if train is None else train, config.max_tokens)))
+    data = finetune_subset(order, config.d_f, tok, config.max_length)
+    valid = short_pairs(tok, load_parallel(config.pair, 'valid') if valid is None else valid, config.max_tokens)
+    valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     model = (init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0, fused=device.type == 'cuda' or None)
+    schedule = warmup_schedule(optimizer, config.warmup_steps, config.decay)
     rng = np.random.default_rng([config.seed, 1])
     started, step, best, best_step, bad, curve = time.perf_counter(), 0, math.inf, 0, 0, []
     best_state = copy.deepcopy(model.state_dict())
@@ -139,10 +172,13 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     while step < config.max_steps and bad < config.patience:
         for b in length_batches(data, config.batch_size, rng):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-                loss = model(**collate(data.iloc[b], device)).loss
+                batch = collate(data.iloc[b], device)
+                logits = model(**batch).logits
+                loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(), ignore_index=-100,
+                                                         label_smoothing=config.label_smoothing)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step(); optimizer.zero_grad(set_to_none=True)
+            optimizer.step(); schedule.step(); optimizer.zero_grad(set_to_none=True)
             step += 1; bar.update()
             if step % config.eval_every == 0 or step == config.max_steps:
                 ce = cross_entropy(model, valid)

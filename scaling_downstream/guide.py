@@ -13,7 +13,7 @@ from .figures import FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, bas
 from .fit import bootstrap, extrapolation_error, fit_law, log_law
 
 # %% auto #0
-__all__ = ['Verdict', 'judge', 'judge_all', 'findings']
+__all__ = ['Verdict', 'gain', 'significant', 'judge', 'judge_all', 'findings']
 
 # %% ../nbs/10_guide.ipynb #9aa377c1
 @dataclass
@@ -31,13 +31,26 @@ class Verdict:
 
     def __repr__(self): return '\n'.join([self.summary] + [f"  - {r}" for r in self.reasons])
 
-def _first_fall(points, metric, tol=0.0):
-    "The first step of D_p at which the metric gets worse by more than `tol`, as text."
-    x, y, up = points.D_p.to_numpy(), points[metric].to_numpy(), HIGHER_IS_BETTER[metric]
-    for i in range(1, len(y)):
-        if (y[i] < y[i-1] - tol) if up else (y[i] > y[i-1] + tol):
-            return f"{METRICS[metric]} {'falls' if up else 'rises'} from {y[i-1]:.3g} at {_tokens(x[i-1])} tokens to {y[i]:.3g} at {_tokens(x[i])}"
-    return ''
+def _first_fall(cf: CurveFit) -> str:
+    "The first step of D_p at which the curve gets worse by more than its noise, as text ('' if none)."
+    if not cf.falls: return ''
+    i, p, m = cf.falls[0], cf.points, cf.metric
+    x, y = p.D_p.to_numpy(), p[m].to_numpy()
+    noise = float(np.hypot(p.ci.iloc[i], p.ci.iloc[i-1])) if 'ci' in p else 0.0
+    return (f"{METRICS[m]} {'falls' if HIGHER_IS_BETTER[m] else 'rises'} from {y[i-1]:.3g} at {_tokens(x[i-1])} tokens to {y[i]:.3g} "
+            f"at {_tokens(x[i])} (more than the noise, ±{max(noise, TOLERANCE[m]*abs(y.mean())):.2g})")
+
+def gain(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str='bleu') -> tuple[float, float]:
+    """What pretraining on `mixture` buys at `d_f`: the metric of its largest checkpoint minus no pretraining's, and the
+    half-width of the difference's 95% interval (both points' intervals: seed spread and test-set bootstrap)."""
+    pts = curve(table, pair, mixture, d_f, metric)
+    base, base_ci = baseline(table, pair, d_f, metric, ci=True)
+    if pts.empty or not math.isfinite(base): return float('nan'), float('nan')
+    return float(pts[metric].iloc[-1] - base), float(np.hypot(pts.ci.iloc[-1], base_ci))
+
+def significant(effect: float, half_width: float) -> bool:
+    "Whether an effect is larger than its 95% interval (so its sign is known)."
+    return bool(math.isfinite(effect) and abs(effect) > half_width)
 
 # %% ../nbs/10_guide.ipynb #6a092d3f
 def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metric: str='bleu', target_D_p: float|None=None,
@@ -59,8 +72,9 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
     target = float(target_D_p or 10*points.D_p.max())
     base = baseline(table, pair, d_f, metric)
     name, reasons = METRICS[metric], []
-    monotone = CurveFit(pair, mixture, d_f, metric, points, None).monotone
-    if not monotone: reasons.append(_first_fall(points, metric, TOLERANCE[metric]*abs(y.mean())) + f" (more than the {TOLERANCE[metric]:.0%} tolerance)")
+    cf = CurveFit(pair, mixture, d_f, metric, points, None)
+    monotone = cf.monotone
+    if not monotone: reasons.append(_first_fall(cf))
     ce = curve(table, pair, mixture, d_f, 'ce').dropna()
     ce_falls = len(ce) >= 2 and CurveFit(pair, mixture, d_f, 'ce', ce, None).monotone
     err, predicted, interval = float('nan'), float('nan'), (float('nan'), float('nan'))
@@ -78,12 +92,13 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
         except ValueError as e: reasons.append(f"the log-law could not be fitted: {e}")
     aligned = monotone and not (err > max_rel_error) and math.isfinite(predicted)
     if aligned:
-        gain = predicted - base if math.isfinite(base) else float('nan')
         summary = (f"aligned: predicted {name} {predicted:.3g} (95% {interval[0]:.3g}–{interval[1]:.3g}) at D_p = {_tokens(target)} "
                    f"tokens ({target/points.D_p.max():.3g}× the largest checkpoint)")
-        if math.isfinite(gain):
-            reasons.append(f"{'+' if gain >= 0 else ''}{gain:.3g} {name} over no pretraining ({base:.3g}) at D_f = {_tokens(d_f)}"
-                           + ("" if gain > 0 else ": pretraining does not pay at this D_f (the paper's finding 4: large D_f gains little)"))
+        measured, half = gain(table, pair, mixture, d_f, metric)
+        if math.isfinite(measured):
+            pays = significant(measured, half) and measured > 0
+            reasons.append(f"{measured:+.3g} ± {half:.2g} {name} over no pretraining ({base:.3g}) at D_f = {_tokens(d_f)}, measured at the largest checkpoint"
+                           + ("" if pays else ": not above the noise, so pretraining does not yet pay at this D_f (the paper's finding 4: large D_f gains little)"))
     else:
         advice = ("add target-language data (raises the alignment score)" if Mixture(mixture)[check_pair(pair)[1]] < 0.5
                   else "more of this data will not help; choose other data or a larger finetuning set")
@@ -116,6 +131,7 @@ def findings(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> pd
             status, numbers = ce_status, f"BLEU is below {FLOORS['bleu']:g} in every model (best {table.bleu.max():.2f}): BLEU cannot be judged; {numbers}"
         rows.append(dict(finding=finding, status=status, numbers=numbers))
     def err(cf): return cf.fit.max_rel_error if cf.fit is not None else float('nan')
+    def pts(cf, digits=2): return ', '.join(f"{v:.{digits}f}±{c:.{digits}f}" for v, c in zip(cf.points[cf.metric], cf.points.ci))
     def ok(cf): return cf.monotone and err(cf) <= max_rel_error
     fits = lambda mix, metric, p: [fit_curve(table, p, mix, int(d), metric, n_fit) for d in sorted(table[(table.pair == p) & (table.mixture == mix)].D_f.unique())]
     # 1. aligned: both monotone, both laws predict the held-out points
@@ -123,16 +139,16 @@ def findings(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> pd
     ce = [cf for p in pairs for cf in fits(aligned_mixture(p), 'ce', p)]
     add('1. Aligned (50/50) pretraining: BLEU follows the log-law and CE the power law, both monotone',
         _status(all(map(ok, bleu + ce)) and bool(bleu), any(map(ok, ce))),
-        '; '.join(f"{b.pair} D_f={_tokens(b.d_f)}: BLEU monotone {b.monotone}, held-out error {err(b):.1%}; CE {' '.join(f'{v:.3f}' for v in c.points.ce)}, "
-                  f"monotone {c.monotone}, power-law held-out error {err(c):.2%}" for b, c in zip(bleu, ce)),
+        '; '.join(f"{b.pair} D_f={_tokens(b.d_f)}: BLEU {pts(b)} (95% intervals), monotone within them {b.monotone}, log-law held-out error {err(b):.1%}; "
+                  f"CE {pts(c, 3)}, monotone {c.monotone}, power-law held-out error {err(c):.2%}" for b, c in zip(bleu, ce)),
         ce_status='partial' if any(map(ok, ce)) else 'not reproduced')
     # 2. en-only for en-fr: BLEU not monotone / law broken, CE monotone
     if 'en-fr' in pairs and ((table.pair == 'en-fr') & (table.mixture == 'en')).any():
         b, c = fits('en', 'bleu', 'en-fr')[-1], fits('en', 'ce', 'en-fr')[-1]
         broken = not ok(b)
         add('2. Misaligned (en-fr, English-only, A=0.7): BLEU fluctuates or falls while CE keeps improving', _status(broken and c.monotone, broken or c.monotone),
-            f"BLEU {', '.join(f'{v:.2f}' for v in b.points.bleu)} (monotone {b.monotone}, held-out error {err(b):.1%}); "
-            f"CE {', '.join(f'{v:.2f}' for v in c.points.ce)} (monotone {c.monotone})")
+            f"D_f={_tokens(b.d_f)}: BLEU {pts(b)} (95% intervals; monotone within them {b.monotone}, log-law held-out error {err(b):.1%}); "
+            f"CE {pts(c, 3)} (monotone {c.monotone})")
     else: add('2. Misaligned (en-fr, English-only): BLEU breaks while CE improves', 'not tested', 'no en-fr English-only runs', on_bleu=False)
     # 3. CE is not a sufficient proxy: some curve with CE monotone but BLEU not
     pre = table[table.mixture != 'none'][['pair', 'mixture', 'D_f']].drop_duplicates()
@@ -141,27 +157,38 @@ def findings(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> pd
     add('3. Cross-entropy is not a sufficient proxy for translation quality', _status(bool(split)),
         f"{len(split)} of {len(pre)} curves have CE improving at every D_p but BLEU not: " + (', '.join(f"{p} {m}" for p, m in split) or 'none'))
     # 4. pretraining gain shrinks with D_f
-    gains = [(b.pair, b.d_f, b.points.bleu.iloc[-1] - baseline(table, b.pair, b.d_f, 'bleu'), c.points.ce.iloc[-1] - baseline(table, c.pair, c.d_f, 'ce'))
-             for b, c in zip(bleu, ce) if len(b.points)]
-    shrinks = [all(a[2] >= b[2] for a, b in zip(g, g[1:])) for pair in pairs for g in [[x for x in gains if x[0] == pair]] if len(g) > 1]
+    gains = [(b.pair, b.d_f, *gain(table, b.pair, b.mixture, b.d_f, 'bleu'), *gain(table, b.pair, b.mixture, b.d_f, 'ce'))
+             for b in bleu if len(b.points)]
+    # per pair, smallest D_f against largest: the gain must fall by more than the interval of the two gains together
+    ends = [(g[0], g[-1]) for pair in pairs for g in [[x for x in gains if x[0] == pair]] if len(g) > 1]
+    shrinks = [significant(small[2] - large[2], np.hypot(small[3], large[3])) and small[2] > large[2] for small, large in ends]
+    helps = [significant(small[2], small[3]) and small[2] > 0 for small, _ in ends]
+    ce_shrinks = [significant(small[4] - large[4], np.hypot(small[5], large[5])) and small[4] < large[4] for small, large in ends]  # CE: lower is better
     one_d_f = table.D_f.nunique() < 2
-    add('4. The gain from pretraining shrinks as D_f grows', 'not tested' if one_d_f else _status(all(shrinks), any(shrinks)),
-        ("one D_f only; " if one_d_f else '') + 'gain of the largest 50/50 checkpoint over no pretraining: '
-        + ', '.join(f"{p} D_f={_tokens(d)} BLEU {g:+.2f}, CE {c:+.3f}" for p, d, g, c in gains))
+    add('4. The gain from pretraining shrinks as D_f grows', 'not tested' if one_d_f else _status(all(shrinks) and all(helps), any(shrinks) or any(helps)),
+        ("one D_f only; " if one_d_f else '') + 'gain of the largest 50/50 checkpoint over no pretraining, ± its 95% interval: '
+        + ', '.join(f"{p} D_f={_tokens(d)} BLEU {g:+.2f}±{gi:.2f}, CE {c:+.3f}±{ci:.3f}" for p, d, g, gi, c, ci in gains)
+        + (f"; BLEU gain shrinking beyond the noise in {sum(shrinks)} of {len(shrinks)} pairs, above the noise at the smallest D_f in {sum(helps)} of {len(helps)}; "
+           f"CE gain shrinking beyond the noise in {sum(ce_shrinks)} of {len(ce_shrinks)}" if ends else ''),
+        ce_status='not tested' if one_d_f else 'partial' if any(ce_shrinks) else 'not reproduced')
     # 5. target-only close to 50/50, English-only worse
     cmp = []
     for pair in pairs:
         tgt = check_pair(pair)[1]; last = {}
+        d_f = int(table[table.pair == pair].D_f.min())  # where pretraining matters most
         for mix in ('en', tgt, aligned_mixture(pair)):
-            rows_m = table[(table.pair == pair) & (table.mixture == mix)]
-            if len(rows_m): last[mix] = rows_m[rows_m.D_p == rows_m.D_p.max()][['bleu', 'ce']].mean()
-        if len(last) == 3: cmp.append((pair, tgt, last))
+            if ((table.pair == pair) & (table.mixture == mix)).any():
+                last[mix] = {m: curve(table, pair, mix, d_f, m).iloc[-1] for m in ('bleu', 'ce')}
+        if len(last) == 3: cmp.append((pair, tgt, d_f, last))
     if cmp:
-        ce_better = all(l[t].ce < l['en'].ce for _, t, l in cmp)
+        beats = lambda l, a, b, m: (l[a][m][m] - l[b][m][m]) * (1 if m == 'bleu' else -1) > np.hypot(l[a][m].ci, l[b][m].ci)
+        ce_better = all(beats(l, t, 'en', 'ce') for _, t, _, l in cmp)
+        bleu_better = [beats(l, t, 'en', 'bleu') and beats(l, aligned_mixture(p), 'en', 'bleu') for p, t, _, l in cmp]
         add('5. Target-language data matters more than English: target-only ≈ 50/50, English-only worse',
-            _status(ce_better and all(l[t].bleu >= l['en'].bleu for _, t, l in cmp), ce_better),
-            '; '.join(f"{p} at the largest D_p: BLEU {t}-only {l[t].bleu:.2f}, 50/50 {l[aligned_mixture(p)].bleu:.2f}, en-only {l['en'].bleu:.2f}; "
-                      f"CE {l[t].ce:.3f} / {l[aligned_mixture(p)].ce:.3f} / {l['en'].ce:.3f}" for p, t, l in cmp),
+            _status(all(bleu_better), any(bleu_better) or ce_better),
+            '; '.join(f"{p} D_f={_tokens(d)} at the largest D_p, {t}-only / 50/50 / en-only: BLEU " + ' / '.join(f"{l[m]['bleu'].bleu:.2f}±{l[m]['bleu'].ci:.2f}" for m in (t, aligned_mixture(p), 'en'))
+                      + ", CE " + ' / '.join(f"{l[m]['ce'].ce:.3f}±{l[m]['ce'].ci:.3f}" for m in (t, aligned_mixture(p), 'en'))
+                      + f"; both beat en-only beyond the noise in BLEU: {b}" for (p, t, d, l), b in zip(cmp, bleu_better)),
             ce_status='partial' if ce_better else 'not reproduced')
     else: add('5. Target-language data matters more than English', 'not tested', 'no target-only runs next to 50/50 and English-only', on_bleu=False)
     # 6. BLEU-CE relation task dependent

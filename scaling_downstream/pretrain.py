@@ -104,6 +104,7 @@ class PretrainConfig:
     seed: int = 0               # the model's initialisation
     data_seed: int = 0          # the order of documents and the spans
     save_every: int = 200       # steps between resume states
+    tokenizer: str|None = None  # a tokenizer folder, or a name in the corpus folder; None: the corpus's default
     def __post_init__(self):
         self.mixture = Mixture(self.mixture).name
         ms = [check_budget(m) for m in self.milestones]
@@ -198,7 +199,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     acc = Accelerator(mixed_precision='bf16' if cuda else 'no', cpu=not cuda)
     world, rank, main = acc.num_processes, acc.process_index, acc.is_main_process
     if config.batch_size % world: raise ValueError(f"batch_size={config.batch_size} does not split over {world} processes")
-    tok = tok if tok is not None else load_tokenizer()
+    tok = tok if tok is not None else load_tokenizer(config.tokenizer)
     sc = SpanCorruption(config.input_length, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
     B, steps = config.batch_size, config.steps
     stream = MixtureStream(config.mixture, steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)

@@ -15,10 +15,11 @@ from .pretrain import PretrainConfig, _write_json, pretrain
 
 # %% auto #0
 __all__ = ['SPEC_FORMAT', 'PAPER_MIXTURES', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
-           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_sweep', 'results', 'study_jobs']
+           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'run_sweep',
+           'translations', 'paired_tests', 'examples', 'results', 'study_jobs']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
-SPEC_FORMAT = 1  # bump when the meaning of a spec changes, so that old results are not taken for new ones
+SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
 
 def job_key(spec: dict) -> str:
     "The name of `spec`'s folder: its kind and a hash of its canonical JSON."
@@ -95,7 +96,9 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
     started = time.perf_counter()
     init = checkpoint_for(root, spec['pretrain'], spec['milestone']) if spec['pretrain'] else None
     model, ft = finetune(FinetuneConfig(**spec['config']), init, progress=progress)
-    metrics, translations = evaluate(model, spec['config']['pair'], **spec['evaluation'])
+    config = spec['config']  # scored on the test pairs that pass its task's length filter, with its tokenizer
+    metrics, translations = evaluate(model, config['pair'], max_tokens=config.get('max_tokens'), tokenizer=config.get('tokenizer'),
+                                     **spec['evaluation'])
     atomic_write_bytes(job_dir/'translations.tsv', translations.to_csv(sep='\t', index=False).encode())
     _write_json(job_dir/'metrics.json', dict(key=key, spec=spec, finetune=ft, metrics=metrics, versions=_versions(),
                                               seconds=time.perf_counter() - started))
@@ -135,6 +138,38 @@ def run_one(root: str|Path, key: str, progress: bool=False) -> str:
                                     finished=job_done(root, key))) + '\n')
         return 'ran' if job_done(root, key) else 'busy'
 
+def _worker(specs: list[dict], root: Path, threads: int) -> None:
+    import torch
+    torch.set_num_threads(threads)
+    run_sweep(specs, root, progress=False)
+
+def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: bool=True, poll: float=1.0) -> pd.DataFrame:
+    """`run_sweep` in `workers` processes of one thread each (on a small CPU, two one-thread workers train more tokens a
+    second together than one two-thread worker); the first failure stops them all and is raised."""
+    import multiprocessing
+    root = Path(root); keys = plan_sweep(specs, root)
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    spawn = multiprocessing.get_context('spawn')
+    procs = [spawn.Process(target=_worker, args=(specs, root, threads), daemon=True) for _ in range(workers)]
+    for p in procs: p.start()
+    done = lambda: sum(job_done(root, k) for k in keys)
+    bar = tqdm(total=len(keys), initial=done(), desc=f'jobs ({workers} workers)', disable=not progress)
+    advance = lambda: bar.update(max(done() - bar.n, 0))
+    try:
+        while any(p.is_alive() for p in procs):
+            if any(p.exitcode not in (None, 0) for p in procs): break
+            time.sleep(poll); advance()
+    finally:
+        for p in procs:
+            if p.is_alive(): p.terminate()
+            p.join()
+        advance(); bar.close()
+    failed = sorted(root.glob('*/error.txt'), key=lambda f: f.stat().st_mtime)
+    if done() < len(keys):
+        why = failed[-1].read_text().strip().splitlines()[-1] if failed else 'a worker died'
+        raise RuntimeError(f"{len(keys) - done()} of {len(keys)} jobs not done: {why} (see {failed[-1] if failed else root})")
+    return results(root)
+
 def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5) -> pd.DataFrame:
     "Run every job of `specs` under `root` that has no result yet, sharing the work with any other worker; the results table."
     root = Path(root); keys = plan_sweep(specs, root)
@@ -152,6 +187,38 @@ def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: floa
     return results(root)
 
 # %% ../nbs/08_sweep.ipynb #f3105cb6
+def translations(root: str|Path, key: str) -> pd.DataFrame:
+    "The test translations of finetune job `key` (src, ref, hyp, source), as its evaluation wrote them."
+    path = Path(root)/key/'translations.tsv'
+    if not path.exists(): raise FileNotFoundError(f"job {key} has no translations in {root} (no {path.name}): has it run?")
+    return pd.read_csv(path, sep='\t', keep_default_na=False)
+
+def paired_tests(table: pd.DataFrame, root: str|Path) -> pd.DataFrame:
+    """For every pair, $D_f$ and pretrained mixture of `table`: its largest checkpoint against no pretraining (seed 0 of
+    each), by sacreBLEU's paired bootstrap test on their test translations in `root`."""
+    from scaling_downstream.evaluate import paired_bleu
+    rows = []
+    for (pair, d_f), g in table.groupby(['pair', 'D_f']):
+        base = g[g.mixture == 'none'].sort_values('seed')
+        if base.empty: continue
+        ref = translations(root, base.key.iloc[0])
+        for mixture, m in g[g.mixture != 'none'].groupby('mixture'):
+            top = m[m.D_p == m.D_p.max()].sort_values('seed').iloc[0]
+            rows.append(dict(pair=pair, D_f=int(d_f), mixture=mixture, D_p=int(top.D_p),
+                             **paired_bleu(ref.hyp, translations(root, top.key).hyp, ref.ref)))
+    return pd.DataFrame(rows, columns=['pair', 'D_f', 'mixture', 'D_p', 'baseline', 'baseline_ci', 'system', 'system_ci', 'difference', 'p_value'])
+
+def examples(table: pd.DataFrame, root: str|Path, mixture: str, d_f: int, n: int=4) -> pd.DataFrame:
+    "`n` test sentences translated by `mixture`'s smallest and largest checkpoints at `d_f` (seed 0), beside source and reference."
+    rows = table[(table.mixture == mixture) & (table.D_f == d_f) & (table.seed == table.seed.min())].sort_values('D_p')
+    if rows.empty: raise ValueError(f"no {mixture} models at D_f={d_f:,} in the table")
+    small, large = (translations(root, k) for k in (rows.key.iloc[0], rows.key.iloc[-1]))
+    picked = small.src.str.split().str.len().between(6, 14)  # sentences a reader takes in at a glance
+    out = small[picked].head(n)[['src', 'ref']].rename(columns={'src': 'source', 'ref': 'reference'})
+    out[f"D_p={int(rows.D_p.iloc[0]):,}"] = small.hyp[out.index]
+    out[f"D_p={int(rows.D_p.iloc[-1]):,}"] = large.hyp[out.index]
+    return out.reset_index(drop=True)
+
 def results(root: str|Path) -> pd.DataFrame:
     "The metrics records under `root`, one row per finetune-and-evaluate job."
     rows = []
@@ -161,7 +228,9 @@ def results(root: str|Path) -> pd.DataFrame:
         rows.append(dict(key=r['key'], pair=ft['pair'], mixture=mixture or 'none',
                          alignment=alignment_score(mixture, ft['pair']) if mixture else float('nan'),
                          D_p=ft.get('D_p', 0), D_f=ft['d_f'], D_f_tokens=ft['tokens'], seed=ft['seed'], preset=ft['preset'],
-                         bleu=m['bleu'], bleu_signature=m['bleu_signature'], brevity_penalty=m['brevity_penalty'], chrf=m['chrf'],
+                         max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer') or 'tokenizer',
+                         bleu=m['bleu'], bleu_ci=m.get('bleu_ci'), bleu_signature=m['bleu_signature'], brevity_penalty=m['brevity_penalty'],
+                         chrf=m['chrf'], chrf_ci=m.get('chrf_ci'),
                          rouge_l=m['rouge_l'], comet=m['comet'], comet_model=m['comet_model'], ce=m['ce'], valid_ce=ft['valid_ce'],
                          finetune_steps=ft['steps'], finetune_seconds=ft['seconds'], decode_seconds=m['decode_seconds'],
                          seconds=r['seconds'], split=m['split'], n=m['n'], **{f'version_{k}': v for k, v in r['versions'].items()}))
@@ -175,35 +244,38 @@ PAPER_MIXTURES = {'en-de': ['en', 'en50-de50', 'de', 'fr', 'ro'],
 
 STUDY_SCALES = {
     'smoke': dict(pretrain=dict(preset='smoke', input_length=64, batch_size=16, lr=3e-3, warmup_steps=10),
-                  milestones=[4_000, 8_000, 16_000, 32_000, 64_000], d_f=[20_000], seeds=[0],
-                  finetune=dict(preset='smoke', lr=3e-3, batch_size=16, max_steps=10, eval_every=10, valid_pairs=20),
+                  milestones=[4_000, 8_000, 16_000, 32_000, 64_000], d_f=[20_000], seeds={'en-fr': {'none': [0, 1]}},
+                  finetune=dict(preset='smoke', lr=3e-3, batch_size=16, max_steps=10, eval_every=10, valid_pairs=20, max_tokens=64),
                   evaluation=dict(limit=8),
                   mixtures={'en-de': ['en50-de50'], 'en-fr': ['en', 'en50-fr50'], 'en-ro': ['en50-ro50']}),
-    'cpu': dict(pretrain=dict(preset='cpu', input_length=128, batch_size=32, lr=2e-3, warmup_steps=10),
-                milestones=[20_000, 40_000, 80_000, 160_000, 320_000], d_f=[50_000], seeds=[0],
-                finetune=dict(preset='cpu', lr=1e-2, batch_size=32, max_steps=30, eval_every=30, patience=1, valid_pairs=100),
-                evaluation=dict(limit=64),
+    'cpu': dict(pretrain=dict(preset='cpu', input_length=128, batch_size=32, lr=2e-3, warmup_steps=100, tokenizer='tokenizer-2k'),
+                milestones=[50_000, 120_000, 280_000, 670_000, 1_600_000], d_f=[50_000, 400_000],
+                seeds={'en-fr': {'none': [0, 1, 2], 'en': [0, 1, 2], 'en50-fr50': [0, 1, 2]}},
+                finetune=dict(preset='cpu', tokenizer='tokenizer-2k', max_tokens=48, lr=5e-3, warmup_steps=50, decay=True, label_smoothing=0.1,
+                              batch_size=64, max_steps=300, eval_every=25, patience=2, valid_pairs=200),
+                evaluation=dict(limit=400),
                 mixtures={'en-de': ['en', 'en50-de50'], 'en-fr': ['en', 'en50-fr50', 'fr'], 'en-ro': ['en', 'en50-ro50']}),
     'gpu': dict(pretrain=dict(preset='gpu-small', input_length=128, batch_size=128, lr=2e-3, warmup_steps=100, max_epochs=4.0),
-                milestones=[250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000], d_f=[200_000, 1_000_000], seeds=[0],
+                milestones=[250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000], d_f=[200_000, 1_000_000], seeds={},
                 finetune=dict(preset='gpu-small', lr=1e-3, batch_size=64, max_steps=2000, eval_every=100, patience=3, valid_pairs=500),
                 evaluation=dict(limit=None), mixtures=PAPER_MIXTURES),  # sized by the GPU issue (6)
 }
 
 def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
                seeds: list|None=None) -> list[dict]:
-    """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` override
-    the scale's. Pretraining jobs, the baseline finetunes (from scratch) and one finetune per checkpoint and $D_f$."""
+    """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
+    finetuning seeds of every curve) override the scale's. Pretraining jobs, the baseline finetunes (from scratch) and
+    one finetune per checkpoint, $D_f$ and seed."""
     check_pair(pair)
     if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
     grid = STUDY_SCALES[scale]
     mixtures = list(mixtures or grid['mixtures'].get(pair, PAPER_MIXTURES[pair]))
-    d_f, milestones, seeds = list(d_f or grid['d_f']), list(milestones or grid['milestones']), list(seeds or grid['seeds'])
-    specs = []
-    for seed in seeds:
-        finetunes = [FinetuneConfig(pair, d_f=int(n), seed=seed, **grid['finetune']) for n in d_f]
-        specs += [finetune_job(ft, **grid['evaluation']) for ft in finetunes]
-        for mixture in mixtures:
-            pt = pretrain_job(PretrainConfig(mixture, milestones=[int(m) for m in milestones], seed=seed, **grid['pretrain']))
-            specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes for m in pt['config']['milestones']]
+    d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
+    def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)
+        seeds_of = lambda n: seeds or (grid['seeds'].get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
+        return [FinetuneConfig(pair, d_f=int(n), seed=s, **grid['finetune']) for n in d_f for s in seeds_of(n)]
+    specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
+    for mixture in mixtures:
+        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, **grid['pretrain']))  # one run, shared by every seed
+        specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture) for m in milestones]
     return specs

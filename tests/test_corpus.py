@@ -9,6 +9,8 @@ MANIFEST = json.loads((CORPUS/'MANIFEST.json').read_text())
 def test_manifest_checksums_match_the_files():
     for rel, info in MANIFEST['files'].items():
         assert sha256_file(CORPUS/rel) == info['sha256'], rel
+    for tokenizer in ('tokenizer', 'tokenizer-2k'):
+        for name, sha in MANIFEST[tokenizer]['files'].items(): assert sha256_file(CORPUS/tokenizer/name) == sha, (tokenizer, name)
     assert all(p['name'] and p['version'] and p['licence'] for p in MANIFEST['packages'])
 
 def test_sizes():

@@ -19,7 +19,10 @@ def test_smoke_study_end_to_end(tmp_path):
         table = pd.read_csv(tmp_path/'results/smoke'/f'{pair}.csv')
         mixtures = ['none', f'en50-{pair[3:]}50'] + (['en'] if pair == 'en-fr' else [])
         assert sorted(table.mixture.unique()) == sorted(mixtures)
-        assert len(table) == 1 + 5*(len(mixtures) - 1) and (table.pair == pair).all() and table.bleu.notna().all() and table.ce.gt(0).all()
+        baselines = 2 if pair == 'en-fr' else 1  # the smoke grid gives en-fr's baseline two seeds
+        assert len(table) == baselines + 5*(len(mixtures) - 1) and (table.pair == pair).all() and table.bleu.notna().all() and table.ce.gt(0).all()
+        assert table.bleu_ci.ge(0).all() and (table.max_tokens == 64).all()
+        assert len(pd.read_csv(tmp_path/'results/smoke'/pair/'paired.csv')) == len(mixtures) - 1
         assert (tmp_path/'out/smoke'/f'{pair}.ipynb').exists()
         for fig in ('fig1_metrics', 'fig2_aligned', 'fig3_english', 'fig4_mixtures', 'fig5_bleu_vs_ce', 'fig7_comet'):
             assert (tmp_path/'out/smoke'/f'{pair}_{fig}.png').stat().st_size > 10_000 and (tmp_path/'out/smoke'/f'{pair}_{fig}.pdf').exists()
@@ -37,10 +40,14 @@ def test_figures_from_the_committed_cpu_results(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert not (tmp_path/'runs').exists()
     assert (tmp_path/'out/cpu/en-fr_fig2_aligned.png').exists() and (tmp_path/'out/cpu/summary.ipynb').exists()
-    # the same curves, fits and held-out errors (parameters of degenerate fits, e.g. a flat BLEU, are not unique)
-    columns = ['pair', 'mixture', 'D_f', 'metric', 'law', 'points', 'monotone', 'held_out_max_rel_error']
-    committed = pd.read_csv(ROOT/'papermill_runs/out/cpu/en-fr_extrapolation.csv')[columns]
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path/'out/cpu/en-fr_extrapolation.csv')[columns], committed, check_exact=False, atol=1e-4)
+    # The same curves and verdicts exactly (they depend on the data alone); the fits' held-out errors within 0.005. L-BFGS
+    # ends at a slightly different point of a flat valley when another CPU's kernels round differently (AVX2 against
+    # AVX-512: 0.22218 against 0.22192 seen on one nearly flat curve), so the fit's own digits are not a machine-independent
+    # quantity; 0.005 is far below the 10% held-out error at which the guide changes its verdict.
+    exact = ['pair', 'mixture', 'D_f', 'metric', 'law', 'points', 'monotone']
+    ours, committed = (pd.read_csv(p) for p in (tmp_path/'out/cpu/en-fr_extrapolation.csv', ROOT/'papermill_runs/out/cpu/en-fr_extrapolation.csv'))
+    pd.testing.assert_frame_equal(ours[exact], committed[exact])
+    pd.testing.assert_series_equal(ours.held_out_max_rel_error, committed.held_out_max_rel_error, check_exact=False, rtol=0, atol=5e-3)
 
 def test_failures_name_the_notebook_and_cell(tmp_path):
     (tmp_path/'results/cpu').mkdir(parents=True)
@@ -53,4 +60,6 @@ def test_failures_name_the_notebook_and_cell(tmp_path):
 def test_bad_arguments_fail_before_any_work(tmp_path):
     r = reproduce(tmp_path, '--scale', 'cpu', '--pairs', 'en-xx')
     assert r.returncode == 1 and "unknown language pair 'en-xx'" in r.stderr
+    r = reproduce(tmp_path, '--scale', 'cpu', '--workers', '0')
+    assert r.returncode == 1 and "--workers 0: at least one worker is needed" in r.stderr
     assert not (tmp_path/'runs').exists() and not (tmp_path/'out').exists()
