@@ -56,7 +56,8 @@ def bleu(hypotheses, references, n_bootstrap: int=1000) -> dict:
 
 def paired_bleu(baseline, system, references, n_bootstrap: int=1000) -> dict:
     """BLEU of `system` against `baseline` on the same `references`, with sacreBLEU's paired bootstrap test: each score
-    with the half-width of its 95% interval, the difference, and the p-value of the difference (one-sided, as sacreBLEU)."""
+    with the half-width of its 95% interval, the difference, and the p-value that the difference is zero (two-sided:
+    the sign is the difference's)."""
     from sacrebleu.metrics import BLEU
     from sacrebleu.significance import PairedTest
     refs = list(references)

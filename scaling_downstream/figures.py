@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from .corpus import atomic_write_bytes, check_pair
 from .data import Mixture, alignment_score
-from .fit import Extrapolation, extrapolation_error, fit_law, gordon_law, is_monotone, log_law, power_law, save_figure
+from .fit import Extrapolation, extrapolation_error, fit_law, gordon_law, log_law, power_law, save_figure
 
 # %% auto #0
 __all__ = ['METRICS', 'FLOORS', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'task_note', 'law_for',
@@ -43,8 +43,9 @@ HIGHER_IS_BETTER = {'bleu': True, 'rouge_l': True, 'comet': True, 'chrf': True, 
 
 def task_note(table: pd.DataFrame) -> str:
     "What the scores of `table` are measured on: the task's length filter and the number of test pairs."
-    limit = table.max_tokens.dropna().unique() if 'max_tokens' in table else []
-    task = f"pairs of ≤ {int(limit[0])} tokens a side in train, valid and test" if len(limit) == 1 else "all pairs"
+    limits = set(table.max_tokens.fillna(0).astype(int)) if 'max_tokens' in table else {0}
+    task = ("mixed length filters" if len(limits) > 1 else "all pairs" if limits == {0} else
+            f"pairs of ≤ {limits.pop()} tokens a side in train, valid and test")
     n = sorted(table.n.dropna().astype(int).unique()) if 'n' in table else []
     return f"{task}; {'/'.join(map(str, n)) or 'unknown'} test pairs"
 
@@ -72,7 +73,8 @@ def _points(table: pd.DataFrame, rows: pd.DataFrame, pair: str, metric: str) -> 
     from the seed spread (over √n) and sacreBLEU's bootstrap over test sentences (its `<metric>_ci`), both counted."""
     g = rows.dropna(subset=[metric]).groupby('D_p')
     out = g[metric].agg(['mean', 'count']).rename(columns={'mean': metric, 'count': 'n'})
-    boot = g[f'{metric}_ci'].mean().fillna(0) / 1.96 if f'{metric}_ci' in rows else 0.0
+    boot = (pd.to_numeric(rows[f'{metric}_ci'], errors='coerce').groupby(rows.D_p).mean().reindex(out.index).fillna(0) / 1.96
+            if f'{metric}_ci' in rows else 0.0)
     seed = np.nan_to_num(seed_spread(table, pair, metric))
     out['ci'] = 1.96 * np.sqrt(seed**2 / out.n + boot**2)
     return out.reset_index().sort_values('D_p', ignore_index=True)
@@ -97,14 +99,16 @@ class CurveFit:
     reason: str = ''
 
     @property
-    def falls(self) -> list[int]:
-        """The steps i (from D_p[i-1] to D_p[i]) where the metric gets worse by more than the noise: the 95% interval of
-        the difference of the two points, and at least `TOLERANCE` of the curve's mean."""
+    def falls(self) -> list[tuple[int, int]]:
+        """The pairs of points (i, j), i < j, where the metric at the larger D_p[j] is worse than at D_p[i] by more than
+        the noise: the 95% interval of their difference, and at least `TOLERANCE` of the curve's mean. Every pair, not
+        only neighbours, so that a slow drift made of steps each within the noise is caught too."""
         y, up = self.points[self.metric].to_numpy(float), HIGHER_IS_BETTER[self.metric]
         ci = self.points['ci'].to_numpy(float) if 'ci' in self.points else np.zeros_like(y)
-        worse = (y[:-1] - y[1:]) if up else (y[1:] - y[:-1])
-        allowed = np.maximum(TOLERANCE[self.metric] * abs(y.mean()), np.hypot(ci[1:], ci[:-1]))
-        return [i + 1 for i in np.flatnonzero(worse > allowed)]
+        i, j = np.triu_indices(len(y), k=1)
+        worse = (y[i] - y[j]) if up else (y[j] - y[i])
+        allowed = np.maximum(TOLERANCE[self.metric] * abs(y.mean()), np.hypot(ci[i], ci[j]))
+        return [(int(a), int(b)) for a, b, w, t in zip(i, j, worse, allowed) if w > t]
 
     @property
     def monotone(self) -> bool:

@@ -34,19 +34,22 @@ class Verdict:
 def _first_fall(cf: CurveFit) -> str:
     "The first step of D_p at which the curve gets worse by more than its noise, as text ('' if none)."
     if not cf.falls: return ''
-    i, p, m = cf.falls[0], cf.points, cf.metric
+    (i, j), p, m = min(cf.falls, key=lambda f: (f[1], f[0])), cf.points, cf.metric  # the first point found worse
     x, y = p.D_p.to_numpy(), p[m].to_numpy()
-    noise = float(np.hypot(p.ci.iloc[i], p.ci.iloc[i-1])) if 'ci' in p else 0.0
-    return (f"{METRICS[m]} {'falls' if HIGHER_IS_BETTER[m] else 'rises'} from {y[i-1]:.3g} at {_tokens(x[i-1])} tokens to {y[i]:.3g} "
-            f"at {_tokens(x[i])} (more than the noise, ±{max(noise, TOLERANCE[m]*abs(y.mean())):.2g})")
+    noise = float(np.hypot(p.ci.iloc[i], p.ci.iloc[j])) if 'ci' in p else 0.0
+    return (f"{METRICS[m]} {'falls' if HIGHER_IS_BETTER[m] else 'rises'} from {y[i]:.3g} at {_tokens(x[i])} tokens to {y[j]:.3g} "
+            f"at {_tokens(x[j])} (more than the noise, ±{max(noise, TOLERANCE[m]*abs(y.mean())):.2g})")
 
 def gain(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str='bleu') -> tuple[float, float]:
     """What pretraining on `mixture` buys at `d_f`: the metric of its largest checkpoint minus no pretraining's, and the
-    half-width of the difference's 95% interval (both points' intervals: seed spread and test-set bootstrap)."""
+    half-width of the difference's 95% interval: both points' intervals (seed spread and test-set bootstrap) combined,
+    which overstates it a little, since both models are scored on the same sentences (the paired tests are sharper);
+    at least `TOLERANCE` of the baseline where a table carries no noise at all (one seed, no bootstrap)."""
     pts = curve(table, pair, mixture, d_f, metric)
     base, base_ci = baseline(table, pair, d_f, metric, ci=True)
     if pts.empty or not math.isfinite(base): return float('nan'), float('nan')
-    return float(pts[metric].iloc[-1] - base), float(np.hypot(pts.ci.iloc[-1], base_ci))
+    half = max(float(np.hypot(pts.ci.iloc[-1], base_ci)), TOLERANCE[metric] * abs(base))
+    return float(pts[metric].iloc[-1] - base), half
 
 def significant(effect: float, half_width: float) -> bool:
     "Whether an effect is larger than its 95% interval (so its sign is known)."
@@ -177,7 +180,7 @@ def findings(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> pd
         tgt = check_pair(pair)[1]; last = {}
         d_f = int(table[table.pair == pair].D_f.min())  # where pretraining matters most
         for mix in ('en', tgt, aligned_mixture(pair)):
-            if ((table.pair == pair) & (table.mixture == mix)).any():
+            if ((table.pair == pair) & (table.mixture == mix) & (table.D_f == d_f)).any():
                 last[mix] = {m: curve(table, pair, mix, d_f, m).iloc[-1] for m in ('bleu', 'ce')}
         if len(last) == 3: cmp.append((pair, tgt, d_f, last))
     if cmp:

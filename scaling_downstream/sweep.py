@@ -139,7 +139,8 @@ def run_one(root: str|Path, key: str, progress: bool=False) -> str:
         return 'ran' if job_done(root, key) else 'busy'
 
 def _worker(specs: list[dict], root: Path, threads: int) -> None:
-    import torch
+    import signal, sys, torch
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by run_workers: release the job's lock on the way out
     torch.set_num_threads(threads)
     run_sweep(specs, root, progress=False)
 
@@ -150,7 +151,8 @@ def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: boo
     root = Path(root); keys = plan_sweep(specs, root)
     threads = max(1, (os.cpu_count() or 1) // workers)
     spawn = multiprocessing.get_context('spawn')
-    procs = [spawn.Process(target=_worker, args=(specs, root, threads), daemon=True) for _ in range(workers)]
+    started = time.time()
+    procs = [spawn.Process(target=_worker, args=(specs, root, threads)) for _ in range(workers)]  # not daemons: COMET starts processes
     for p in procs: p.start()
     done = lambda: sum(job_done(root, k) for k in keys)
     bar = tqdm(total=len(keys), initial=done(), desc=f'jobs ({workers} workers)', disable=not progress)
@@ -164,10 +166,11 @@ def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: boo
             if p.is_alive(): p.terminate()
             p.join()
         advance(); bar.close()
-    failed = sorted(root.glob('*/error.txt'), key=lambda f: f.stat().st_mtime)
     if done() < len(keys):
-        why = failed[-1].read_text().strip().splitlines()[-1] if failed else 'a worker died'
-        raise RuntimeError(f"{len(keys) - done()} of {len(keys)} jobs not done: {why} (see {failed[-1] if failed else root})")
+        failed = sorted((root/k/'error.txt' for k in keys if not job_done(root, k) and (root/k/'error.txt').exists()
+                         and (root/k/'error.txt').stat().st_mtime >= started), key=lambda f: f.stat().st_mtime)
+        why = failed[0].read_text().strip().splitlines()[-1] if failed else f"a worker died (exit codes {[p.exitcode for p in procs]})"
+        raise RuntimeError(f"{len(keys) - done()} of {len(keys)} jobs not done: {why} (see {failed[0] if failed else root})")
     return results(root)
 
 def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5) -> pd.DataFrame:
