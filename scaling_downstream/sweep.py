@@ -248,7 +248,7 @@ PAPER_MIXTURES = {'en-de': ['en', 'en50-de50', 'de', 'fr', 'ro'],
 STUDY_SCALES = {
     'smoke': dict(pretrain=dict(preset='smoke', input_length=64, batch_size=16, lr=3e-3, warmup_steps=10),
                   milestones=[4_000, 8_000, 16_000, 32_000, 64_000], d_f=[20_000], seeds={'en-fr': {'none': [0, 1]}},
-                  finetune=dict(preset='smoke', lr=3e-3, batch_size=16, max_steps=10, eval_every=10, valid_pairs=20, max_tokens=64),
+                  finetune=dict(preset='smoke', lr=3e-3, batch_size=16, max_steps=10, eval_every=10, valid_pairs=20),
                   evaluation=dict(limit=8),
                   mixtures={'en-de': ['en50-de50'], 'en-fr': ['en', 'en50-fr50'], 'en-ro': ['en50-ro50']}),
     'cpu': dict(pretrain=dict(preset='cpu', input_length=128, batch_size=32, lr=2e-3, warmup_steps=100, tokenizer='tokenizer-2k'),

@@ -21,7 +21,7 @@ def test_smoke_study_end_to_end(tmp_path):
         assert sorted(table.mixture.unique()) == sorted(mixtures)
         baselines = 2 if pair == 'en-fr' else 1  # the smoke grid gives en-fr's baseline two seeds
         assert len(table) == baselines + 5*(len(mixtures) - 1) and (table.pair == pair).all() and table.bleu.notna().all() and table.ce.gt(0).all()
-        assert table.bleu_ci.ge(0).all() and (table.max_tokens == 64).all()
+        assert table.bleu_ci.ge(0).all() and table.max_tokens.isna().all()  # the smoke task: every pair (the filter is 05's)
         assert len(pd.read_csv(tmp_path/'results/smoke'/pair/'paired.csv')) == len(mixtures) - 1
         assert (tmp_path/'out/smoke'/f'{pair}.ipynb').exists()
         for fig in ('fig1_metrics', 'fig2_aligned', 'fig3_english', 'fig4_mixtures', 'fig5_bleu_vs_ce', 'fig7_comet'):
