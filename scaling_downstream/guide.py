@@ -124,7 +124,7 @@ def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame
 def _status(ok: bool, partly: bool=False) -> str: return 'reproduced' if ok else 'partial' if partly else 'not reproduced'
 
 def findings(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> pd.DataFrame:
-    "The paper's findings (shared/paper.md §6.1) judged on `table`: finding, status, our numbers."
+    "The paper's findings (its §3 and §4) judged on `table`: finding, status, our numbers."
     from scaling_downstream.figures import aligned_mixture, bleu_ce_relation
     rows, pairs = [], sorted(table.pair.unique())
     translates = table.bleu.max() >= FLOORS['bleu']
