@@ -252,10 +252,13 @@ STUDY_SCALES = {
                   evaluation=dict(limit=8),
                   mixtures={'en-de': ['en50-de50'], 'en-fr': ['en', 'en50-fr50'], 'en-ro': ['en50-ro50']}),
     'cpu': dict(pretrain=dict(preset='cpu', input_length=128, batch_size=32, lr=2e-3, warmup_steps=100, tokenizer='tokenizer-2k'),
-                milestones=[50_000, 120_000, 280_000, 670_000, 1_600_000], d_f=[50_000, 400_000],
+                milestones=[50_000, 120_000, 280_000, 670_000, 1_600_000], d_f=[50_000, 1_600_000],
                 seeds={'en-fr': {'none': [0, 1, 2], 'en': [0, 1, 2], 'en50-fr50': [0, 1, 2]}},
                 finetune=dict(preset='cpu', tokenizer='tokenizer-2k', max_tokens=48, lr=5e-3, warmup_steps=50, decay=True, label_smoothing=0.1,
                               batch_size=64, max_steps=300, eval_every=25, patience=2, valid_pairs=200),
+                # D_f = 1.6M (nearly all short pairs): the finetunes that translate, ~3 epochs; the largest checkpoint only
+                at_d_f={1_600_000: dict(milestones=[1_600_000], finetune=dict(batch_size=128, lr=3e-3, warmup_steps=100, max_steps=800,
+                                                                              eval_every=100, patience=3))},
                 evaluation=dict(limit=400),
                 mixtures={'en-de': ['en', 'en50-de50'], 'en-fr': ['en', 'en50-fr50', 'fr'], 'en-ro': ['en', 'en50-ro50']}),
     'gpu': dict(pretrain=dict(preset='gpu-small', input_length=128, batch_size=128, lr=2e-3, warmup_steps=100, max_epochs=4.0),
@@ -268,17 +271,20 @@ def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|
                seeds: list|None=None) -> list[dict]:
     """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
     finetuning seeds of every curve) override the scale's. Pretraining jobs, the baseline finetunes (from scratch) and
-    one finetune per checkpoint, $D_f$ and seed."""
+    one finetune per checkpoint, $D_f$ and seed; the scale's `at_d_f` gives a $D_f$ its own finetuning settings and
+    the checkpoints it finetunes."""
     check_pair(pair)
     if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
     grid = STUDY_SCALES[scale]
     mixtures = list(mixtures or grid['mixtures'].get(pair, PAPER_MIXTURES[pair]))
     d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
+    at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
     def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)
         seeds_of = lambda n: seeds or (grid['seeds'].get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
-        return [FinetuneConfig(pair, d_f=int(n), seed=s, **grid['finetune']) for n in d_f for s in seeds_of(n)]
+        return [FinetuneConfig(pair, d_f=int(n), seed=s, **{**grid['finetune'], **at(n).get('finetune', {})}) for n in d_f for s in seeds_of(n)]
     specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
     for mixture in mixtures:
         pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, **grid['pretrain']))  # one run, shared by every seed
-        specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture) for m in milestones]
+        specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture)
+                         for m in at(ft.d_f).get('milestones', milestones) if m in milestones]
     return specs
