@@ -1,5 +1,7 @@
 """Where the time of the cpu study goes: the wall-clock stages measured on one run (bench/results/study_cpu.json, written
-from `time make study` and its progress bar) and the per-job seconds recorded in the committed results table."""
+from `time make study` and its progress bar), the per-job seconds recorded in the committed results tables, and from
+them the time a fresh clone needs: every job's worker-seconds (pretraining runs' own training time included) shared by
+the two workers."""
 import json
 from pathlib import Path
 import pandas as pd
@@ -14,3 +16,9 @@ jobs = table.assign(pretrained=table.mixture != 'none').groupby(['pair', 'D_f', 
     decode_s=('decode_seconds', 'mean'), job_s=('seconds', 'mean'), all_jobs_s=('seconds', 'sum'))
 print('\nfinetune-and-evaluate jobs (one worker thread each; means per job):\n')
 print(jobs.round(1).to_markdown())
+pretrain_s = {name: s for name, s in run.get('pretraining_s', {}).items()}
+for pair, rows in table.groupby('pair'):
+    runs = {m for m in rows.mixture.unique() if m != 'none'}
+    worker_s = rows.seconds.sum() + sum(pretrain_s.get(m, float('nan')) for m in runs)
+    print(f"\n{pair} alone on a fresh clone: {rows.seconds.sum():,.0f} s of finetune jobs + {worker_s - rows.seconds.sum():,.0f} s of pretraining "
+          f"({', '.join(sorted(runs))}) = {worker_s:,.0f} worker-seconds, {worker_s/2/60:.0f} min on two workers (plus the notebooks)")

@@ -46,23 +46,23 @@ def sd_fit(
 # %% ../nbs/11_cli.ipynb #7e823a99
 def tokenizer_record(tok_dir, pieces: int) -> dict:
     "What the manifest records of the tokenizer saved in `tok_dir`: its size and each file's sha256."
-    from scaling_downstream import corpus, data
+    from scaling_downstream import core, data
     files = sorted(p for p in Path(tok_dir).iterdir() if p.is_file())
-    return dict(vocab_size=len(data.load_tokenizer(tok_dir)), pieces=pieces, files={p.name: corpus.sha256_file(p) for p in files})
+    return dict(vocab_size=len(data.load_tokenizer(tok_dir)), pieces=pieces, files={p.name: core.sha256_file(p) for p in files})
 
 def tokenize_corpus(out_dir, vocab_size: int=8000, small_vocab_size: int=2000) -> dict:
     """Train the tokenizers on the monolingual pools of the corpus in `out_dir` (the default one, and `tokenizer-2k`
     for small models) and record them and the default one's token counts in the manifest."""
-    from scaling_downstream import corpus, data
-    pools = {lang: corpus.load_mono(lang, out_dir)['text'].tolist() for lang in corpus.LANGS}
+    from scaling_downstream import core, corpus, data
+    pools = {lang: corpus.load_mono(lang, out_dir)['text'].tolist() for lang in core.LANGS}
     data.train_tokenizer(pools, vocab_size=small_vocab_size, out_dir=Path(out_dir)/'tokenizer-2k')
     tok = data.train_tokenizer(pools, vocab_size=vocab_size, out_dir=Path(out_dir)/'tokenizer')
     mono = {lang: data.TokenPool(lang, texts, tok).n_tokens for lang, texts in pools.items()}
     train = {}
-    for pair in corpus.PAIRS:
+    for pair in core.PAIRS:
         df = corpus.load_parallel(pair, 'train', out_dir)
         train[pair] = {side: data.TokenPool(lang, df[side].tolist(), tok).n_tokens
-                       for side, lang in zip(('src', 'tgt'), corpus.check_pair(pair))}
+                       for side, lang in zip(('src', 'tgt'), core.check_pair(pair))}
     return corpus.update_manifest(out_dir, tokens=dict(note='tokens of the committed tokenizer, one </s> per segment',
                                                        mono=mono, train=train),
                                   tokenizer=tokenizer_record(Path(out_dir)/'tokenizer', vocab_size),
@@ -171,7 +171,7 @@ def sd_evaluate(
     try: record, translations = evaluate_checkpoint(model_dir, split, num_beams=beams, batch_size=batch_size, comet_model=comet, limit=limit)
     except (ValueError, FileNotFoundError) as e: _fail('sd-evaluate', e)
     if out:
-        from scaling_downstream.corpus import atomic_write_bytes
+        from scaling_downstream.core import atomic_write_bytes
         atomic_write_bytes(Path(out).with_suffix('.tsv'), translations.to_csv(sep='\t', index=False).encode())
         atomic_write_bytes(out, (json.dumps(record, indent=1) + '\n').encode())
     comet_text = f"COMET {record['comet']:.4f}" if record['comet'] is not None else record['comet_model']
@@ -215,7 +215,7 @@ def sd_reproduce(
     quiet: Param("no progress bar", store_true)=False,
 ):
     "Run the paper's study for `pairs` at `scale` (only what is missing), then its papermill notebooks and figures."
-    from scaling_downstream.corpus import check_pair
+    from scaling_downstream.core import check_pair
     from scaling_downstream.sweep import STUDY_SCALES
     root = Path.cwd()
     try:
@@ -263,7 +263,7 @@ def sd_guide(
     target_dp: float=None,  # D_p to extrapolate to; default: 10x the largest checkpoint
 ):
     "Judge pretraining mixtures by the paper's guide: aligned (with a prediction) or not (with the reason)."
-    from scaling_downstream.figures import load_results
+    from scaling_downstream.analysis import load_results
     from scaling_downstream.guide import judge
     try:
         table = load_results(results, pairs=[pair])

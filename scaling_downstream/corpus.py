@@ -4,36 +4,23 @@
 
 # %% ../nbs/01b_corpus.ipynb #6a376440
 from __future__ import annotations
-import csv, gzip, hashlib, html, io, json, lzma, os, re, tempfile, unicodedata
-from collections import Counter, defaultdict
+import gzip, hashlib, html, json, lzma, os, re, unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np, pandas as pd
+from .core import LANGS, atomic_write_bytes, check_lang, check_pair, sha256_file
 
 # %% auto #0
-__all__ = ['LANGS', 'PAIRS', 'SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'WMT',
-           'check_lang', 'check_pair', 'clean_text', 'normalise_placeholders', 'words', 'stopword_counts',
-           'is_language', 'is_untranslated', 'length_ratio_ok', 'filter_pair', 'dedupe_key', 'source_rank',
-           'read_jsonl', 'filter_parallel', 'filter_mono', 'multiway', 'split_documents', 'held_out_keys',
-           'remove_held_out', 'atomic_write_bytes', 'write_tsv_xz', 'sha256_file', 'read_tsv', 'build_corpus',
+__all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'WMT', 'clean_text',
+           'normalise_placeholders', 'words', 'stopword_counts', 'is_language', 'is_untranslated', 'length_ratio_ok',
+           'filter_pair', 'dedupe_key', 'source_rank', 'read_jsonl', 'filter_parallel', 'filter_mono', 'multiway',
+           'split_documents', 'held_out_keys', 'remove_held_out', 'write_tsv_xz', 'read_tsv', 'build_corpus',
            'update_manifest', 'corpus_dir', 'load_parallel', 'load_mono', 'read_parallel', 'read_mono', 'load_wmt',
            'load_mc4']
 
 # %% ../nbs/01b_corpus.ipynb #eaaa52c5
-LANGS = ('en', 'de', 'fr', 'ro')
-PAIRS = ('en-de', 'en-fr', 'en-ro')
 SPLITS = ('train', 'valid', 'test')
-
-def check_lang(lang: str) -> str:
-    "`lang` if it is one of the study's languages, else a clear error."
-    if lang not in LANGS: raise ValueError(f"unknown language code {lang!r}; the corpus has {', '.join(LANGS)}")
-    return lang
-
-def check_pair(pair: str) -> tuple[str, str]:
-    "The (source, target) languages of `pair`, e.g. 'en-ro' -> ('en', 'ro')."
-    if pair not in PAIRS:
-        raise ValueError(f"unknown language pair {pair!r}; the corpus has {', '.join(PAIRS)} (English is always the source)")
-    return tuple(pair.split('-'))
 
 # %% ../nbs/01b_corpus.ipynb #b5e996db
 _TAGS = r'(?:a|b|i|u|s|em|strong|span|big|small|tt|code|sub|sup|br|p|kbd|var|link|ul|li|div|font|label|html|body|emph|guilabel|command|filename|literal)'
@@ -207,18 +194,6 @@ def remove_held_out(df: pd.DataFrame, keys: set, docs: set, key_columns=('key',)
     return df[~leak]
 
 # %% ../nbs/01b_corpus.ipynb #98f89eeb
-def atomic_write_bytes(path, data: bytes):
-    "Write `data` to `path` through a temporary file in the same folder and a rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}-', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
-
 def write_tsv_xz(df: pd.DataFrame, path) -> Path:
     "`df` as xz-compressed TSV with a header; refuses text holding tabs or newlines."
     for c in df.columns:
@@ -227,11 +202,6 @@ def write_tsv_xz(df: pd.DataFrame, path) -> Path:
     text = '\t'.join(df.columns) + '\n' + ''.join('\t'.join(map(str, r)) + '\n' for r in df.itertuples(index=False))
     return atomic_write_bytes(path, lzma.compress(text.encode('utf-8'), preset=9))
 
-def sha256_file(path) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()
 
 # %% ../nbs/01b_corpus.ipynb #d439ba9f
 def _open_text(path):

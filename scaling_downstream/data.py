@@ -20,7 +20,7 @@ __all__ = ['SENTINELS', 'PAD', 'EOS', 'UNK', 'DEFAULT_VOCAB_SIZE', 'PAPER_MIXTUR
            'alignment_stats', 'measured_alignment', 'alignment_table', 'alignment_wide']
 
 # %% ../nbs/02_data.ipynb #1c38b4ae
-from .corpus import LANGS, PAIRS, check_lang, check_pair  # one definition, in the corpus module
+from .core import LANGS, PAIRS, check_lang, check_pair
 
 # %% ../nbs/02_data.ipynb #c19dc48b
 def _corpus():

@@ -4,13 +4,15 @@
 
 # %% ../nbs/06_evaluate.ipynb #9950fae5
 from __future__ import annotations
-import json, math, os, re, time, warnings
+import json, os, re, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .corpus import check_pair, load_parallel
+from .core import autocast, check_pair, default_device
+from .corpus import load_parallel
 from .data import load_tokenizer
-from .finetune import cross_entropy, encode_pairs, load_checkpoint, short_pairs
+from .finetune import cross_entropy, encode_pairs, short_pairs
+from .model import load_checkpoint
 
 # %% auto #0
 __all__ = ['NO_COMET', 'translate', 'bleu', 'paired_bleu', 'UnicodeWords', 'rouge_l', 'comet_model_path', 'comet_score',
@@ -31,7 +33,7 @@ def translate(model, tok, sources, batch_size: int=64, num_beams: int=1, max_new
         idx = order[start:start + batch_size]
         batch = tok([sources[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors='pt',
                     return_token_type_ids=False).to(device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+        with autocast(device):
             gen = model.generate(**batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
                                  early_stopping=num_beams > 1)
         for i, text in zip(idx, tok.batch_decode(gen, skip_special_tokens=True)): out[i] = text
@@ -169,7 +171,7 @@ def evaluate_checkpoint(path: str|Path, split: str='test', **kwargs) -> tuple[di
     path = Path(path)
     if not (path/'finetune.json').exists(): raise FileNotFoundError(f"{path} holds no finetuned model (no finetune.json)")
     ft = json.loads((path/'finetune.json').read_text())
-    model = load_checkpoint(path).to('cuda' if torch.cuda.is_available() else 'cpu')
+    model = load_checkpoint(path).to(default_device())
     kwargs = dict(dict(max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer')), **kwargs)  # the task it was finetuned on
     record, hyps = evaluate(model, ft['pair'], split, **kwargs)
     return dict(record, finetune={k: v for k, v in ft.items() if k != 'curve'}), hyps

@@ -8,15 +8,14 @@ import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .corpus import check_pair, load_parallel
+from .core import autocast, check_pair, default_device, replace_dir
+from .corpus import load_parallel
 from .data import PAD, load_tokenizer
-from .model import build_model
-from .pretrain import _replace_dir
+from .model import build_model, load_checkpoint
 
 # %% auto #0
 __all__ = ['FINETUNE_ORDER_SEED', 'encode_pairs', 'short_pairs', 'finetune_order', 'task_order', 'finetune_subset', 'collate',
-           'length_batches', 'cross_entropy', 'FinetuneConfig', 'warmup_schedule', 'load_checkpoint', 'finetune',
-           'save_finetuned']
+           'length_batches', 'cross_entropy', 'FinetuneConfig', 'warmup_schedule', 'finetune', 'save_finetuned']
 
 # %% ../nbs/05_finetune.ipynb #bad8b595
 FINETUNE_ORDER_SEED = 20240206  # the order of the training pairs: one for every run, so that subsets nest
@@ -93,7 +92,7 @@ def cross_entropy(model, data: pd.DataFrame, batch_size: int=128) -> float:
     total, count = 0.0, 0
     for b in length_batches(data, batch_size):
         batch = collate(data.iloc[b], device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+        with autocast(device):
             logits = model(**batch).logits
         labels = batch['labels']
         total += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=-100, reduction='sum').item()
@@ -136,13 +135,6 @@ def warmup_schedule(optimizer, warmup_steps: int=0, decay: bool=False):
     if decay: return get_inverse_sqrt_schedule(optimizer, num_warmup_steps=max(warmup_steps, 1))
     return get_constant_schedule_with_warmup(optimizer, num_warmup_steps=warmup_steps)
 
-def load_checkpoint(path: str|Path):
-    "A T5 saved by `pretrain` (or any `transformers` T5 folder), with an error naming the folder if it is not one."
-    from transformers import T5ForConditionalGeneration
-    path = Path(path)
-    if not (path/'config.json').exists(): raise FileNotFoundError(f"{path} is not a model checkpoint (no config.json)")
-    return T5ForConditionalGeneration.from_pretrained(path)
-
 # %% ../nbs/05_finetune.ipynb #8722c35a
 def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path|None=None, tok=None,
              train: pd.DataFrame|None=None, valid: pd.DataFrame|None=None, progress: bool=True):
@@ -160,7 +152,7 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     data = finetune_subset(order, config.d_f, tok, config.max_length)
     valid = short_pairs(tok, load_parallel(config.pair, 'valid') if valid is None else valid, config.max_tokens)
     valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
-    device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    device = default_device()
     model = (init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0, fused=device.type == 'cuda' or None)
     schedule = warmup_schedule(optimizer, config.warmup_steps, config.decay)
@@ -171,7 +163,7 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     model.train()
     while step < config.max_steps and bad < config.patience:
         for b in length_batches(data, config.batch_size, rng):
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+            with autocast(device):
                 batch = collate(data.iloc[b], device)
                 logits = model(**batch).logits
                 loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(), ignore_index=-100,
@@ -205,5 +197,5 @@ def save_finetuned(model, record: dict, out_dir: str|Path) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}-'))
     model.save_pretrained(tmp, safe_serialization=True)
     (tmp/'finetune.json').write_text(json.dumps(record, indent=1) + '\n')
-    _replace_dir(tmp, out)
+    replace_dir(tmp, out)
     return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 import numpy as np, pandas as pd
+from .core import atomic_write_bytes
 
 # %% auto #0
 __all__ = ['log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'LAWS', 'huber', 'Law', 'check_points', 'predict_law',
@@ -458,17 +459,11 @@ def _plot_parity(fit, held_out, ax, label, color, ylabel):
 # %% ../nbs/07_fit.ipynb #e3e4d676
 def save_figure(fig, path, dpi: int=150):
     "Save `fig` to `path` (format from the suffix) atomically, creating its folder; the same figure gives the same bytes."
-    import tempfile
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix, prefix=f'.{path.stem}-', dir=path.parent)
-    os.close(fd)
-    try:
-        stamp = {'.pdf': {'CreationDate': None}, '.svg': {'Date': None}}.get(path.suffix, None)  # no timestamps
-        fig.savefig(tmp, bbox_inches='tight', dpi=dpi, metadata=stamp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    import io
+    path, buffer = Path(path), io.BytesIO()
+    stamp = {'.pdf': {'CreationDate': None}, '.svg': {'Date': None}}.get(path.suffix, None)  # no timestamps
+    fig.savefig(buffer, format=path.suffix.lstrip('.') or None, bbox_inches='tight', dpi=dpi, metadata=stamp)
+    return atomic_write_bytes(path, buffer.getvalue())
 
 # %% ../nbs/07_fit.ipynb #459f9de7
 def read_points(table, x_columns, y_column: str, query: str|None=None, order_by: str|None=None):

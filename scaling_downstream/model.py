@@ -4,12 +4,13 @@
 
 # %% ../nbs/03_model.ipynb #84d82d1a
 from __future__ import annotations
+from pathlib import Path
 import pandas as pd, torch
 from transformers import T5Config, T5ForConditionalGeneration
 from .data import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS
 
 # %% auto #0
-__all__ = ['PRESETS', 'model_config', 'build_model', 'parameter_counts', 'train_flops']
+__all__ = ['PRESETS', 'model_config', 'build_model', 'load_checkpoint', 'parameter_counts', 'train_flops']
 
 # %% ../nbs/03_model.ipynb #c984103a
 PRESETS = {
@@ -39,6 +40,13 @@ def build_model(preset: str|dict|T5Config='cpu', seed: int=0, **overrides) -> T5
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return T5ForConditionalGeneration(config)
+
+# %% ../nbs/03_model.ipynb #16864440
+def load_checkpoint(path) -> T5ForConditionalGeneration:
+    "A T5 saved by `pretrain` or `finetune` (or any `transformers` T5 folder), with an error naming the folder if it is not one."
+    path = Path(path)
+    if not (path/'config.json').exists(): raise FileNotFoundError(f"{path} is not a model checkpoint (no config.json)")
+    return T5ForConditionalGeneration.from_pretrained(path)
 
 # %% ../nbs/03_model.ipynb #9eda04d5
 def parameter_counts(preset: str|dict|T5Config='cpu', **overrides) -> dict:

@@ -4,12 +4,12 @@
 
 # %% ../nbs/04_pretrain.ipynb #b3fff0d9
 from __future__ import annotations
-import dataclasses, json, math, os, shutil, tempfile, time
+import dataclasses, json, math, shutil, tempfile, time
 from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .corpus import atomic_write_bytes
+from .core import atomic_write_bytes, replace_dir, write_json
 from .data import EOS, Mixture, MixtureStream, check_budget, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
@@ -134,17 +134,6 @@ def peak_flops(device: torch.device|str) -> float|None:
     name = torch.cuda.get_device_name(device)
     return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
 
-def _write_json(path: Path, obj) -> None:
-    "Write `obj` as JSON to `path` atomically."
-    atomic_write_bytes(path, (json.dumps(obj, indent=1) + '\n').encode())
-
-def _replace_dir(tmp: Path, final: Path) -> None:
-    "Move the finished folder `tmp` to `final`, replacing it (the old one stays until the new one is complete)."
-    if final.exists():
-        old = final.with_name(f'.{final.name}.old'); shutil.rmtree(old, ignore_errors=True); os.replace(final, old)
-        os.replace(tmp, final); shutil.rmtree(old, ignore_errors=True)
-    else: os.replace(tmp, final)
-
 def _prefetch(iterator: Iterator, depth: int=4) -> Iterator:
     "Run `iterator` on a background thread, `depth` items ahead (the tokenizer releases the GIL); the thread stops when the consumer does."
     import queue, threading
@@ -208,7 +197,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     if main:
         out.mkdir(parents=True, exist_ok=True)
         for stale in [*out.glob('.resume-*'), *out.glob('.checkpoint-*')]: shutil.rmtree(stale)  # left by a kill mid-write
-        _write_json(out/'pretrain.json', dict(config=config.to_dict(), preset=model_config(config.preset).to_dict(),
+        write_json(out/'pretrain.json', dict(config=config.to_dict(), preset=model_config(config.preset).to_dict(),
                                              parameters=parameter_counts(config.preset), tokens_per_step=config.tokens_per_step,
                                              steps=steps, raw_length=sc.raw_length, target_length=sc.target_length,
                                              pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=world,
@@ -235,19 +224,19 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
         if not main: return
         tmp = Path(tempfile.mkdtemp(dir=out, prefix='.resume-'))
         torch.save(dict(state, model=net.state_dict(), optimizer=optimizer.state_dict(), torch_rng=torch.get_rng_state()), tmp/'state.pt')
-        _write_json(tmp/'progress.json', dict(step=step, steps=steps, tokens=step * config.tokens_per_step))
-        _replace_dir(tmp, out/'resume')
+        write_json(tmp/'progress.json', dict(step=step, steps=steps, tokens=step * config.tokens_per_step))
+        replace_dir(tmp, out/'resume')
     def save_checkpoint(step, milestones):
         if not main: return
         tmp = Path(tempfile.mkdtemp(dir=out, prefix='.checkpoint-'))
         net.save_pretrained(tmp, safe_serialization=True)
         tokens = step * config.tokens_per_step
-        _write_json(tmp/'checkpoint.json', dict(
+        write_json(tmp/'checkpoint.json', dict(
             D_p=tokens, step=step, milestones=milestones, mixture=config.mixture, preset=config.preset,
             tokens_by_lang=state['lang_tokens'], epochs={l: n / stream.pools[l].n_tokens for l, n in state['lang_tokens'].items()},
             loss=state['log'][-1]['loss'] if state['log'] else None, elapsed_s=state['elapsed'], config=config.to_dict(), log=state['log']))
         (out/'checkpoints').mkdir(exist_ok=True)
-        _replace_dir(tmp, out/'checkpoints'/f'Dp-{tokens:012d}')
+        replace_dir(tmp, out/'checkpoints'/f'Dp-{tokens:012d}')
 
     start = state['step']
     def examples():

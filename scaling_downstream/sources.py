@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 import lxml.html, polib
 from tqdm.auto import tqdm
+from .core import TARGETS, sha256_file
 
 # %% auto #0
-__all__ = ['LANGS', 'NOT_MESSAGES', 'MOZILLA_PARSERS', 'LO_HELP_BLOCKS', 'DOC_BLOCKS', 'GROFF', 'FORTUNE_SKIP', 'KNOWN_LICENCES',
+__all__ = ['NOT_MESSAGES', 'MOZILLA_PARSERS', 'LO_HELP_BLOCKS', 'DOC_BLOCKS', 'GROFF', 'FORTUNE_SKIP', 'KNOWN_LICENCES',
            'GETTEXT_DEBS', 'GETTEXT_WHEELS', 'MOZILLA_APPS', 'MANPAGES', 'FAMILIES', 'clean', 'parallel_record',
            'mono_record', 'records', 'with_mono', 'n_words', 'find_catalogs', 'gettext_pairs', 'resolve_fluent',
            'parse_fluent', 'parse_properties', 'parse_dtd', 'mozilla_key', 'mozilla_strings', 'mozilla_pairs',
@@ -22,11 +23,10 @@ __all__ = ['LANGS', 'NOT_MESSAGES', 'MOZILLA_PARSERS', 'LO_HELP_BLOCKS', 'DOC_BL
            'ddtp', 'render_man', 'man_paragraphs', 'man_pages', 'fortune_cookies', 'fortunes', 'SafeUnpickler',
            'rowordnet_definitions', 'apt_source_entries', 'os_codename', 'apt_mirror', 'fetch_debs', 'fetch_wheels',
            'fetch_ddtp', 'extract_deb', 'known_licence', 'dep5_licence', 'free_text_licence', 'deb_licence',
-           'wheel_metadata', 'sha256', 'Context', 'Family', 'RawWriter', 'read_raw', 'deb_fields', 'package_entries',
+           'wheel_metadata', 'Context', 'Family', 'RawWriter', 'read_raw', 'deb_fields', 'package_entries',
            'extract_sources', 'summarize_counts']
 
 # %% ../nbs/01a_sources.ipynb #358bda40
-LANGS = ('de', 'fr', 'ro')  # the target languages; English is the source side of every pair
 _WS = re.compile(r'\s+')
 
 def clean(text) -> str:
@@ -525,7 +525,7 @@ def fetch_wheels(names: Iterable[str], cache_dir) -> dict:
     h = have()
     return {n: h[_wheel_key(n)] for n in names}
 
-def fetch_ddtp(ddtp_dir, langs=('en',) + LANGS, mirror: str|None=None, codename: str|None=None) -> dict:
+def fetch_ddtp(ddtp_dir, langs=('en',) + TARGETS, mirror: str|None=None, codename: str|None=None) -> dict:
     """`{lang: path}` of the DDTP `Translation-<lang>` indexes, fetched by `apt-get update` with a private apt
     configuration under `ddtp_dir` (the system's apt state is not touched) unless already there."""
     d = Path(ddtp_dir).absolute()
@@ -611,12 +611,6 @@ def wheel_metadata(whl) -> dict:
     lic = lic or known_licence(field('Name').lower()) or '; '.join(classifiers) or 'unknown'
     return {'name': field('Name'), 'version': field('Version'), 'licence': lic}
 
-def sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()
-
 # %% ../nbs/01a_sources.ipynb #eca1f540
 GETTEXT_DEBS = {
     'desktop': '''libgtk-3-common libgtk-4-common gnome-control-center-data nautilus-data gnome-shell-common
@@ -643,7 +637,7 @@ def _per_lang(names, langs) -> list:
 
 def _neutral(pkg: str) -> str:
     "A package name without a language suffix: libreoffice-l10n-de -> libreoffice-l10n."
-    return re.sub(rf"-({'|'.join(LANGS)})$", '', pkg)
+    return re.sub(rf"-({'|'.join(TARGETS)})$", '', pkg)
 
 # %% ../nbs/01a_sources.ipynb #d01be53c
 @dataclass
@@ -818,7 +812,7 @@ def package_entries(ctx, fams, tags_with_records) -> list:
     out, work = [], ctx.work
     entry = lambda name, version, licence, kind, path, tag: {
         'name': name, 'version': version, 'licence': licence, 'kind': kind, 'file': Path(path).relative_to(work).as_posix(),
-        'sha256': sha256(path), 'sources': [tag] if tag in tags_with_records else []}
+        'sha256': sha256_file(path), 'sources': [tag] if tag in tags_with_records else []}
     for fam in fams:
         for name in fam.debs(ctx.langs):
             out.append(entry(name, deb_fields(ctx.debs[name])['Version'], deb_licence(ctx.root(name), name, work/'x'),
@@ -833,7 +827,7 @@ def package_entries(ctx, fams, tags_with_records) -> list:
     return out
 
 # %% ../nbs/01a_sources.ipynb #a0c98493
-def extract_sources(work_dir, families: Iterable[str]|None=None, langs=LANGS, workers: int=2) -> dict:
+def extract_sources(work_dir, families: Iterable[str]|None=None, langs=TARGETS, workers: int=2) -> dict:
     """Fetch and parse the sources of `families` (default: all of `FAMILIES`) for `langs`, writing raw/parallel,
     raw/mono, raw/packages.json and raw/counts.json under `work_dir`. Returns counts.json's content."""
     work = Path(work_dir).absolute(); raw = work/'raw'

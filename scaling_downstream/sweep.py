@@ -8,15 +8,15 @@ import contextlib, hashlib, json, os, platform, socket, time, traceback
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .data import alignment_score
+from .data import PAPER_RUNS, alignment_score
 from .finetune import FinetuneConfig, finetune
-from .corpus import atomic_write_bytes, check_pair
-from .pretrain import PretrainConfig, _write_json, pretrain
+from .core import atomic_write_bytes, check_pair, write_json
+from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
-__all__ = ['SPEC_FORMAT', 'PAPER_MIXTURES', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
-           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'run_sweep',
-           'translations', 'paired_tests', 'examples', 'results', 'study_jobs']
+__all__ = ['SPEC_FORMAT', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done', 'checkpoint_for',
+           'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'run_sweep', 'translations', 'paired_tests',
+           'example_models', 'examples', 'results', 'study_jobs']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
 SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
@@ -91,7 +91,7 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
         run_dir = job_dir/'run'
         if pretrain(PretrainConfig(**spec['config']), run_dir, progress=progress):
             from scaling_downstream.pretrain import checkpoints
-            _write_json(job_dir/'done.json', dict(key=key, checkpoints=checkpoints(run_dir).to_dict('records')))
+            write_json(job_dir/'done.json', dict(key=key, checkpoints=checkpoints(run_dir).to_dict('records')))
         return
     started = time.perf_counter()
     init = checkpoint_for(root, spec['pretrain'], spec['milestone']) if spec['pretrain'] else None
@@ -100,7 +100,7 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
     metrics, translations = evaluate(model, config['pair'], max_tokens=config.get('max_tokens'), tokenizer=config.get('tokenizer'),
                                      **spec['evaluation'])
     atomic_write_bytes(job_dir/'translations.tsv', translations.to_csv(sep='\t', index=False).encode())
-    _write_json(job_dir/'metrics.json', dict(key=key, spec=spec, finetune=ft, metrics=metrics, versions=_versions(),
+    write_json(job_dir/'metrics.json', dict(key=key, spec=spec, finetune=ft, metrics=metrics, versions=_versions(),
                                               seconds=time.perf_counter() - started))
 
 # %% ../nbs/08_sweep.ipynb #99e55843
@@ -109,7 +109,7 @@ def plan_sweep(specs: list[dict], root: str|Path) -> list[str]:
     root = Path(root); keys = []
     for spec in sorted(specs, key=lambda s: s['kind'] != 'pretrain'):
         key = job_key(spec); (root/key).mkdir(parents=True, exist_ok=True)
-        if not (root/key/'spec.json').exists(): _write_json(root/key/'spec.json', spec)
+        if not (root/key/'spec.json').exists(): write_json(root/key/'spec.json', spec)
         keys.append(key)
     missing = {s['pretrain'] for s in specs if s.get('pretrain')} - set(keys)
     if missing: raise ValueError(f"finetune jobs need pretraining jobs that are not in the sweep: {', '.join(sorted(missing))}")
@@ -171,7 +171,7 @@ def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: boo
                          and (root/k/'error.txt').stat().st_mtime >= started), key=lambda f: f.stat().st_mtime)
         why = failed[0].read_text().strip().splitlines()[-1] if failed else f"a worker died (exit codes {[p.exitcode for p in procs]})"
         raise RuntimeError(f"{len(keys) - done()} of {len(keys)} jobs not done: {why} (see {failed[0] if failed else root})")
-    return results(root)
+    return results(root, keys)
 
 def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5) -> pd.DataFrame:
     "Run every job of `specs` under `root` that has no result yet, sharing the work with any other worker; the results table."
@@ -187,7 +187,7 @@ def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: floa
             if state == 'ran': break  # look again from the top: pretraining jobs may have finished meanwhile
         if not progressed: time.sleep(poll)
     bar.close()
-    return results(root)
+    return results(root, keys)  # the planned jobs only: another grid's records may share the folder
 
 # %% ../nbs/08_sweep.ipynb #f3105cb6
 def translations(root: str|Path, key: str) -> pd.DataFrame:
@@ -211,21 +211,32 @@ def paired_tests(table: pd.DataFrame, root: str|Path) -> pd.DataFrame:
                              **paired_bleu(ref.hyp, translations(root, top.key).hyp, ref.ref)))
     return pd.DataFrame(rows, columns=['pair', 'D_f', 'mixture', 'D_p', 'baseline', 'baseline_ci', 'system', 'system_ci', 'difference', 'p_value'])
 
-def examples(table: pd.DataFrame, root: str|Path, mixture: str, d_f: int, n: int=4) -> pd.DataFrame:
-    "`n` test sentences translated by `mixture`'s smallest and largest checkpoints at `d_f` (seed 0), beside source and reference."
-    rows = table[(table.mixture == mixture) & (table.D_f == d_f) & (table.seed == table.seed.min())].sort_values('D_p')
-    if rows.empty: raise ValueError(f"no {mixture} models at D_f={d_f:,} in the table")
-    small, large = (translations(root, k) for k in (rows.key.iloc[0], rows.key.iloc[-1]))
-    picked = small.src.str.split().str.len().between(6, 14)  # sentences a reader takes in at a glance
-    out = small[picked].head(n)[['src', 'ref']].rename(columns={'src': 'source', 'ref': 'reference'})
-    out[f"D_p={int(rows.D_p.iloc[0]):,}"] = small.hyp[out.index]
-    out[f"D_p={int(rows.D_p.iloc[-1]):,}"] = large.hyp[out.index]
+def example_models(table: pd.DataFrame, mixture: str) -> dict:
+    """The models whose translations show what the scores mean, {label: job key} (seed 0): `mixture`'s smallest and
+    largest checkpoints at every $D_f$, and no pretraining at each $D_f$."""
+    models = {}
+    for d_f in sorted(table.D_f.unique()):
+        rows = table[(table.D_f == d_f) & (table.seed == table.seed.min())]
+        base, mix = rows[rows.mixture == 'none'], rows[rows.mixture == mixture].sort_values('D_p')
+        if len(base): models[f"D_f={int(d_f):,}, no pretraining"] = base.key.iloc[0]
+        for i in sorted({0, len(mix) - 1} if len(mix) else set()): models[f"D_f={int(d_f):,}, D_p={int(mix.D_p.iloc[i]):,}"] = mix.key.iloc[i]
+    return models
+
+def examples(root: str|Path, models: dict, n: int=4) -> pd.DataFrame:
+    "`n` test sentences of 6–14 words, their reference and each of `models`' translation ({label: job key, see `example_models`})."
+    if not models: raise ValueError("no models to show translations of")
+    done = {label: translations(root, key) for label, key in models.items()}
+    first = next(iter(done.values()))
+    picked = first.src.str.split().str.len().between(6, 14)  # sentences a reader takes in at a glance
+    out = first[picked].head(n)[['src', 'ref']].rename(columns={'src': 'source', 'ref': 'reference'})
+    for label, t in done.items(): out[label] = t.hyp[out.index]
     return out.reset_index(drop=True)
 
-def results(root: str|Path) -> pd.DataFrame:
-    "The metrics records under `root`, one row per finetune-and-evaluate job."
+def results(root: str|Path, keys=None) -> pd.DataFrame:
+    "The metrics records under `root`, one row per finetune-and-evaluate job (only the jobs `keys`, if given)."
     rows = []
-    for path in sorted(Path(root).glob('finetune-*/metrics.json')):
+    paths = sorted(Path(root).glob('finetune-*/metrics.json'))
+    for path in paths if keys is None else [p for p in paths if p.parent.name in set(keys)]:
         r = json.loads(path.read_text()); ft, m, spec = r['finetune'], r['metrics'], r['spec']
         mixture = ft.get('mixture')
         rows.append(dict(key=r['key'], pair=ft['pair'], mixture=mixture or 'none',
@@ -241,10 +252,6 @@ def results(root: str|Path) -> pd.DataFrame:
     return table.sort_values(['pair', 'mixture', 'D_f', 'D_p', 'seed'], ignore_index=True) if len(table) else table
 
 # %% ../nbs/08_sweep.ipynb #150d3dd6
-PAPER_MIXTURES = {'en-de': ['en', 'en50-de50', 'de', 'fr', 'ro'],
-                  'en-fr': ['en', 'en50-fr50', 'fr', 'de', 'ro', 'en30-fr70', 'en70-fr30'],
-                  'en-ro': ['en', 'en50-ro50', 'ro', 'de']}
-
 STUDY_SCALES = {
     'smoke': dict(pretrain=dict(preset='smoke', input_length=64, batch_size=16, lr=3e-3, warmup_steps=10),
                   milestones=[4_000, 8_000, 16_000, 32_000, 64_000], d_f=[20_000], seeds={'en-fr': {'none': [0, 1]}},
@@ -264,7 +271,7 @@ STUDY_SCALES = {
     'gpu': dict(pretrain=dict(preset='gpu-small', input_length=128, batch_size=128, lr=2e-3, warmup_steps=100, max_epochs=4.0),
                 milestones=[250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000], d_f=[200_000, 1_000_000], seeds={},
                 finetune=dict(preset='gpu-small', lr=1e-3, batch_size=64, max_steps=2000, eval_every=100, patience=3, valid_pairs=500),
-                evaluation=dict(limit=None), mixtures=PAPER_MIXTURES),  # sized by the GPU issue (6)
+                evaluation=dict(limit=None), mixtures=PAPER_RUNS),
 }
 
 def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
@@ -276,7 +283,7 @@ def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|
     check_pair(pair)
     if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
     grid = STUDY_SCALES[scale]
-    mixtures = list(mixtures or grid['mixtures'].get(pair, PAPER_MIXTURES[pair]))
+    mixtures = list(mixtures or grid['mixtures'].get(pair, PAPER_RUNS[pair]))
     d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
     at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
     def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)

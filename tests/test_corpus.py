@@ -1,7 +1,8 @@
 "The committed corpus: its manifest, its sizes, and no leakage from valid/test into any training or pretraining pool."
 import json
 import pytest
-from scaling_downstream.corpus import LANGS, PAIRS, corpus_dir, dedupe_key, load_mono, load_parallel, sha256_file
+from scaling_downstream.core import LANGS, PAIRS, sha256_file
+from scaling_downstream.corpus import corpus_dir, dedupe_key, load_mono, load_parallel
 
 CORPUS = corpus_dir()
 MANIFEST = json.loads((CORPUS/'MANIFEST.json').read_text())
@@ -55,7 +56,7 @@ def test_no_held_out_segment_in_monolingual_pools(held_out):
         assert not leaked.any(), (lang, load_mono(lang)['text'][leaked].head(3).tolist())
 
 def test_monolingual_pools_hold_the_tokens_the_study_needs():
-    "Counted with the committed tokenizer, as the manifest says: the sizes issue 3 asks for."
+    "Counted with the committed tokenizer, as the manifest says: enough for the cpu and gpu scales' largest D_p."
     from scaling_downstream.data import TokenPool, load_tokenizer
     tok = load_tokenizer()
     need = {'en': 6e6, 'de': 5e6, 'fr': 5e6, 'ro': 1.8e6}

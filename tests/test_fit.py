@@ -1,12 +1,18 @@
-"The fitting module as the issue asks for it: the public imports, and the Chinchilla reproduction within 10 s."
+"The fitting module: the laws compute their formulas, and the Chinchilla reproduction holds within 10 s."
 import time
 import numpy as np, pandas as pd
 from conftest import CHINCHILLA, REPLICATION
 
-def test_public_api_imports():
-    from scaling_downstream.fit import (fit_law, log_law, power_law, chinchilla_law, gordon_law,
-                                        extrapolation_error, bootstrap, is_monotone)
-    assert {l.name for l in (log_law, power_law, chinchilla_law, gordon_law)} == {'log_law', 'power_law', 'chinchilla_law', 'gordon_law'}
+def test_the_laws_are_the_papers():
+    "Each public law computes its formula: the log-law (Isik et al., Eq. 1), the power law, Chinchilla's, Gordon et al.'s."
+    from scaling_downstream.fit import LAWS, log_law, power_law, chinchilla_law, gordon_law
+    assert set(LAWS) >= {'log_law', 'power_law', 'chinchilla_law', 'gordon_law'}
+    d = np.array([1e6, 1e9])
+    np.testing.assert_allclose(log_law(d, A=2.0, alpha=0.2, beta=1.5), (np.log(2.0 * d**0.2))**1.5, rtol=1e-12)
+    np.testing.assert_allclose(power_law(d, E=1.0, A=50.0, alpha=0.3), 1.0 + 50.0 / d**0.3, rtol=1e-12)
+    np.testing.assert_allclose(gordon_law(np.array([2.0, 3.0]), C=80.0, k=0.5), 80.0 * np.exp(-0.5 * np.array([2.0, 3.0])), rtol=1e-12)
+    np.testing.assert_allclose(chinchilla_law({'N': np.array([1e8]), 'D': np.array([1e10])}, E=1.7, A=400.0, B=2000.0, alpha=0.34, beta=0.37),
+                               1.7 + 400.0 / 1e8**0.34 + 2000.0 / 1e10**0.37, rtol=1e-12)
 
 def test_chinchilla_approach3_reproduced_within_10_seconds():
     from scaling_downstream.fit import fit_law, chinchilla_law
