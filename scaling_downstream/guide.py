@@ -14,11 +14,13 @@ from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, a
 from .fit import bootstrap, extrapolation_error, fit_law, log_law
 
 # %% auto #0
-__all__ = ['FINDINGS', 'Verdict', 'gain', 'significant', 'judge', 'judge_all', 'finding', 'checkpoint_d_fs', 'finding_aligned',
-           'finding_misaligned', 'finding_ce_proxy', 'finding_gain_shrinks', 'finding_target_data',
+__all__ = ['MIN_CHECKPOINTS', 'FINDINGS', 'Verdict', 'gain', 'significant', 'judge', 'judge_all', 'finding', 'checkpoint_d_fs',
+           'finding_aligned', 'finding_misaligned', 'finding_ce_proxy', 'finding_gain_shrinks', 'finding_target_data',
            'finding_task_dependent', 'finding_brevity', 'finding_superglue', 'findings']
 
 # %% ../nbs/10_guide.ipynb #9aa377c1
+MIN_CHECKPOINTS = 3  # the paper's guide: pretrain and finetune at least three checkpoints (§3.5)
+
 @dataclass
 class Verdict:
     "The guide's answer for one (pair, mixture, D_f, metric)."
@@ -70,7 +72,7 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
     if rows.empty: raise ValueError(f"no results for {pair} pretrained on {mixture}: the table has {', '.join(sorted(set(table[table.pair == pair].mixture))) or 'nothing for this pair'}")
     d_f = int(d_f or curve_d_f(table, pair, mixture))
     points = curve(table, pair, mixture, d_f, metric).dropna()
-    if len(points) < 3: raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: {len(points)} finetuned checkpoints with {metric}; the guide needs at least 3")
+    if len(points) < MIN_CHECKPOINTS: raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: {len(points)} finetuned checkpoints with {metric}; the guide needs at least {MIN_CHECKPOINTS}")
     y = points[metric].to_numpy(float)
     if y.max() < FLOORS.get(metric, -math.inf):
         return Verdict(pair, mixture, d_f, metric, False, f"cannot judge: {METRICS[metric]} is below {FLOORS[metric]:g} at every checkpoint "
@@ -115,10 +117,10 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
 
 # %% ../nbs/10_guide.ipynb #4d280157
 def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame:
-    "`judge` every (pair, pretrained mixture, D_f) of `table` with at least 3 checkpoints: one row per verdict."
+    "`judge` every (pair, pretrained mixture, D_f) of `table` with at least `MIN_CHECKPOINTS`: one row per verdict."
     rows = []
     for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
-        if g.D_p.nunique() < 3: continue  # a D_f where only the largest checkpoint was finetuned: no curve to judge
+        if g.D_p.nunique() < MIN_CHECKPOINTS: continue  # only the largest checkpoint finetuned here: no curve to judge
         v = judge(table, pair, mixture, int(d_f), metric, **kwargs)
         rows.append(dict(pair=pair, mixture=mixture, alignment=alignment_score(mixture, pair), D_f=int(d_f), aligned=v.aligned,
                          predicted=v.predicted, target_D_p=v.target_D_p, baseline=v.baseline, verdict=v.summary))
@@ -134,13 +136,13 @@ def finding(name: str, status: str, numbers: str, on_bleu: bool=True, ce_status:
 
 def _best(curves) -> float: return max((float(cf.points[cf.metric].max()) for cf in curves if len(cf.points)), default=float('nan'))
 
-def checkpoint_d_fs(table: pd.DataFrame, pair: str, mixture: str, least: int=1) -> list[int]:
-    "The $D_f$ at which `mixture` has at least `least` finetuned checkpoints for `pair`."
+def checkpoint_d_fs(table: pd.DataFrame, pair: str, mixture: str, least: int=MIN_CHECKPOINTS) -> list[int]:
+    "The $D_f$ at which `mixture` has at least `least` finetuned checkpoints for `pair` (default: a curve the guide can judge)."
     counts = table[(table.pair == pair) & (table.mixture == mixture)].groupby('D_f').D_p.nunique()
     return sorted(int(d) for d in counts[counts >= least].index)
 
 def _curves(table, pair, mixture, metric, n_fit) -> list[CurveFit]:
-    return [fit_curve(table, pair, mixture, d, metric, n_fit) for d in checkpoint_d_fs(table, pair, mixture, least=3)]
+    return [fit_curve(table, pair, mixture, d, metric, n_fit) for d in checkpoint_d_fs(table, pair, mixture, least=MIN_CHECKPOINTS)]
 
 def _err(cf: CurveFit) -> float: return cf.fit.max_rel_error if cf.fit is not None else float('nan')
 def _pts(cf: CurveFit, digits: int=2) -> str: return ', '.join(f"{v:.{digits}f}±{c:.{digits}f}" for v, c in zip(cf.points[cf.metric], cf.points.ci))
@@ -176,7 +178,7 @@ def finding_misaligned(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0
 def finding_ce_proxy(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> dict:
     "Finding 3: some curve has CE monotone in $D_p$ while its BLEU is not."
     curves = [(p, m, d) for p in sorted(table.pair.unique()) for m in sorted(set(table[table.pair == p].mixture) - {'none'})
-              for d in checkpoint_d_fs(table, p, m, least=3)]
+              for d in checkpoint_d_fs(table, p, m, least=MIN_CHECKPOINTS)]
     split = [(p, m) for p, m, d in curves if fit_curve(table, p, m, d, 'ce', n_fit).monotone and not fit_curve(table, p, m, d, 'bleu', n_fit).monotone]
     return finding('3. Cross-entropy is not a sufficient proxy for translation quality', _status(bool(split)),
                    f"{len(split)} of {len(curves)} curves have CE improving at every D_p but BLEU not: " + (', '.join(f"{p} {m}" for p, m in split) or 'none'),
@@ -187,7 +189,7 @@ def finding_gain_shrinks(table: pd.DataFrame, n_fit: int=4, max_rel_error: float
     "Finding 4: the 50/50 mixture gains less over no pretraining at a larger $D_f$, beyond the noise."
     pairs = sorted(table.pair.unique())
     gains = [(p, d, *gain(table, p, aligned_mixture(p), d, 'bleu'), *gain(table, p, aligned_mixture(p), d, 'ce'))
-             for p in pairs for d in checkpoint_d_fs(table, p, aligned_mixture(p))]
+             for p in pairs for d in checkpoint_d_fs(table, p, aligned_mixture(p), least=1)]
     ends = [(g[0], g[-1]) for pair in pairs for g in [[x for x in gains if x[0] == pair]] if len(g) > 1]  # per pair: smallest, largest D_f
     shrinks = [significant(small[2] - large[2], np.hypot(small[3], large[3])) and small[2] > large[2] for small, large in ends]
     helps = [significant(small[2], small[3]) and small[2] > 0 for small, _ in ends]
