@@ -105,9 +105,11 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
 
 # %% ../nbs/08_sweep.ipynb #99e55843
 def plan_sweep(specs: list[dict], root: str|Path) -> list[str]:
-    "Write each job's `spec.json` under `root` (once) and return the keys, pretraining jobs first."
+    """Write each job's `spec.json` under `root` (once) and return the keys: pretraining jobs first, then the finetunes
+    with the most training first, so that workers do not end on one long job while the others sit idle."""
     root = Path(root); keys = []
-    for spec in sorted(specs, key=lambda s: s['kind'] != 'pretrain'):
+    work = lambda s: s['config'].get('max_steps', 0) * s['config']['batch_size']
+    for spec in sorted(specs, key=lambda s: (s['kind'] != 'pretrain', -work(s))):
         key = job_key(spec); (root/key).mkdir(parents=True, exist_ok=True)
         if not (root/key/'spec.json').exists(): write_json(root/key/'spec.json', spec)
         keys.append(key)
@@ -265,7 +267,8 @@ STUDY_SCALES = {
                               batch_size=64, max_steps=300, eval_every=25, patience=2, valid_pairs=200),
                 # D_f = 1.6M (nearly all short pairs): the finetunes that translate, ~3 epochs; the largest checkpoint only
                 at_d_f={1_600_000: dict(milestones=[1_600_000], finetune=dict(batch_size=128, lr=3e-3, warmup_steps=100, max_steps=800,
-                                                                              eval_every=100, patience=3))},
+                                                                              eval_every=100, patience=3),
+                                          pairs={'en-de': dict(max_steps=1600)})},  # German learns slower: twice the steps
                 evaluation=dict(limit=400),
                 mixtures={'en-de': ['en', 'en50-de50'], 'en-fr': ['en', 'en50-fr50', 'fr'], 'en-ro': ['en', 'en50-ro50']}),
     'gpu': dict(pretrain=dict(preset='gpu-small', input_length=128, batch_size=128, lr=2e-3, warmup_steps=100, max_epochs=4.0),
@@ -278,8 +281,8 @@ def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|
                seeds: list|None=None) -> list[dict]:
     """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
     finetuning seeds of every curve) override the scale's. Pretraining jobs, the baseline finetunes (from scratch) and
-    one finetune per checkpoint, $D_f$ and seed; the scale's `at_d_f` gives a $D_f$ its own finetuning settings and
-    the checkpoints it finetunes."""
+    one finetune per checkpoint, $D_f$ and seed; the scale's `at_d_f` gives a $D_f$ its own finetuning settings (and a
+    pair's own, under `pairs`) and the checkpoints it finetunes."""
     check_pair(pair)
     if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
     grid = STUDY_SCALES[scale]
@@ -288,7 +291,8 @@ def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|
     at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
     def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)
         seeds_of = lambda n: seeds or (grid['seeds'].get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
-        return [FinetuneConfig(pair, d_f=int(n), seed=s, **{**grid['finetune'], **at(n).get('finetune', {})}) for n in d_f for s in seeds_of(n)]
+        settings = lambda n: {**grid['finetune'], **at(n).get('finetune', {}), **at(n).get('pairs', {}).get(pair, {})}
+        return [FinetuneConfig(pair, d_f=int(n), seed=s, **settings(n)) for n in d_f for s in seeds_of(n)]
     specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
     for mixture in mixtures:
         pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, **grid['pretrain']))  # one run, shared by every seed
