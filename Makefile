@@ -43,8 +43,9 @@ chinchilla: $(STAMP)
 	  -y 'expected: {E: 1.8172, A: 477.84, B: 2143.86, alpha: 0.3473, beta: 0.3672}' \
 	  -p out_dir $(OUT) -p name fit_chinchilla
 
+# One torch thread per notebook: two notebooks of two threads each on two cores spin against each other (3x slower).
 test: $(STAMP) check-notebooks
-	$(BIN)/nbdev_test --n_workers 2
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
 	$(BIN)/python -m pytest -q --durations=12 tests
 
 # Notebooks are the source of truth: nbdev_clean and nbdev_export must change nothing.

@@ -205,13 +205,16 @@ def finding_gain_shrinks(table: pd.DataFrame, n_fit: int=4, max_rel_error: float
 
 # %% ../nbs/10_guide.ipynb #87100874
 def finding_target_data(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> dict:
-    "Finding 5: target-only and 50/50 pretraining both beat English-only, at the smallest $D_f$ and the largest $D_p$."
+    """Finding 5: target-only and 50/50 pretraining both beat English-only at the largest $D_p$, at the smallest $D_f$
+    where all three translate (reach the BLEU floor; pretraining matters most at a small $D_f$), else the smallest."""
     name, cmp = '5. Target-language data matters more than English: target-only ≈ 50/50, English-only worse', []
     for pair in sorted(table.pair.unique()):
-        tgt, d_f = check_pair(pair)[1], int(table[table.pair == pair].D_f.min())  # where pretraining matters most
-        last = {mix: {m: curve(table, pair, mix, d_f, m).iloc[-1] for m in ('bleu', 'ce')}
-                for mix in ('en', tgt, aligned_mixture(pair)) if ((table.pair == pair) & (table.mixture == mix) & (table.D_f == d_f)).any()}
-        if len(last) == 3: cmp.append((pair, tgt, d_f, last))
+        tgt, mixes = check_pair(pair)[1], ('en', check_pair(pair)[1], aligned_mixture(pair))
+        last = {int(d): {mix: {m: curve(table, pair, mix, d, m).iloc[-1] for m in ('bleu', 'ce')} for mix in mixes if (g.mixture == mix).any()}
+                for d, g in table[table.pair == pair].groupby('D_f')}  # per D_f: each mixture's largest checkpoint
+        full = {d: l for d, l in last.items() if len(l) == 3}
+        translating = [d for d, l in full.items() if min(l[x]['bleu'].bleu for x in l) >= FLOORS['bleu']]
+        if full: cmp.append((pair, tgt, min(translating or full), full[min(translating or full)]))
     if not cmp: return finding(name, 'not tested', 'no target-only runs next to 50/50 and English-only', on_bleu=False)
     beats = lambda l, a, b, m: (l[a][m][m] - l[b][m][m]) * (1 if m == 'bleu' else -1) > np.hypot(l[a][m].ci, l[b][m].ci)
     ce_better = all(beats(l, t, 'en', 'ce') for _, t, _, l in cmp)
