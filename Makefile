@@ -28,9 +28,10 @@ PAIRS ?= en-fr
 study: $(STAMP)
 	$(BIN)/sd-reproduce --scale $(SCALE) --pairs $(PAIRS)
 
-# Redraw the figures and notebooks from the committed results tables, training nothing.
+# Redraw the figures and notebooks from the committed results tables (every pair that has one), training nothing.
+COMMITTED_PAIRS = $(sort $(basename $(notdir $(wildcard results/$(SCALE)/*.csv))))
 figures: $(STAMP)
-	$(BIN)/sd-reproduce --scale $(SCALE) --pairs $(PAIRS) --plot_only
+	$(BIN)/sd-reproduce --scale $(SCALE) --pairs $(COMMITTED_PAIRS) --plot_only
 
 # The fitter checked on public data: Hoffmann et al.'s law fitted to the Chinchilla points with the paper's method.
 chinchilla: $(STAMP)
