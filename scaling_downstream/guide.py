@@ -142,7 +142,7 @@ def checkpoint_d_fs(table: pd.DataFrame, pair: str, mixture: str, least: int=MIN
     return sorted(int(d) for d in counts[counts >= least].index)
 
 def _curves(table, pair, mixture, metric, n_fit) -> list[CurveFit]:
-    return [fit_curve(table, pair, mixture, d, metric, n_fit) for d in checkpoint_d_fs(table, pair, mixture, least=MIN_CHECKPOINTS)]
+    return [fit_curve(table, pair, mixture, d, metric, n_fit) for d in checkpoint_d_fs(table, pair, mixture)]
 
 def _err(cf: CurveFit) -> float: return cf.fit.max_rel_error if cf.fit is not None else float('nan')
 def _pts(cf: CurveFit, digits: int=2) -> str: return ', '.join(f"{v:.{digits}f}±{c:.{digits}f}" for v, c in zip(cf.points[cf.metric], cf.points.ci))
@@ -178,7 +178,7 @@ def finding_misaligned(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0
 def finding_ce_proxy(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> dict:
     "Finding 3: some curve has CE monotone in $D_p$ while its BLEU is not."
     curves = [(p, m, d) for p in sorted(table.pair.unique()) for m in sorted(set(table[table.pair == p].mixture) - {'none'})
-              for d in checkpoint_d_fs(table, p, m, least=MIN_CHECKPOINTS)]
+              for d in checkpoint_d_fs(table, p, m)]
     split = [(p, m) for p, m, d in curves if fit_curve(table, p, m, d, 'ce', n_fit).monotone and not fit_curve(table, p, m, d, 'bleu', n_fit).monotone]
     return finding('3. Cross-entropy is not a sufficient proxy for translation quality', _status(bool(split)),
                    f"{len(split)} of {len(curves)} curves have CE improving at every D_p but BLEU not: " + (', '.join(f"{p} {m}" for p, m in split) or 'none'),
@@ -209,12 +209,12 @@ def finding_target_data(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=
     where all three translate (reach the BLEU floor; pretraining matters most at a small $D_f$), else the smallest."""
     name, cmp = '5. Target-language data matters more than English: target-only ≈ 50/50, English-only worse', []
     for pair in sorted(table.pair.unique()):
-        tgt, mixes = check_pair(pair)[1], ('en', check_pair(pair)[1], aligned_mixture(pair))
+        tgt = check_pair(pair)[1]; mixes = ('en', tgt, aligned_mixture(pair))
         last = {int(d): {mix: {m: curve(table, pair, mix, d, m).iloc[-1] for m in ('bleu', 'ce')} for mix in mixes if (g.mixture == mix).any()}
                 for d, g in table[table.pair == pair].groupby('D_f')}  # per D_f: each mixture's largest checkpoint
         full = {d: l for d, l in last.items() if len(l) == 3}
         translating = [d for d, l in full.items() if min(l[x]['bleu'].bleu for x in l) >= FLOORS['bleu']]
-        if full: cmp.append((pair, tgt, min(translating or full), full[min(translating or full)]))
+        if full: d_f = min(translating or full); cmp.append((pair, tgt, d_f, full[d_f]))
     if not cmp: return finding(name, 'not tested', 'no target-only runs next to 50/50 and English-only', on_bleu=False)
     beats = lambda l, a, b, m: (l[a][m][m] - l[b][m][m]) * (1 if m == 'bleu' else -1) > np.hypot(l[a][m].ci, l[b][m].ci)
     ce_better = all(beats(l, t, 'en', 'ce') for _, t, _, l in cmp)
