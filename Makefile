@@ -1,7 +1,8 @@
 # scaling_downstream — two commands set up everything on a fresh machine:
 #   make study   the main job: the paper's study at cpu scale for en-fr (PAIRS="en-de en-fr en-ro" for all three)
 #   make test    the tests (what .ci/run calls)
-# Also: make figures (redraw every figure from the committed results), make chinchilla (the fitter on Chinchilla).
+# Also: make figures (redraw every figure from the committed results), make chinchilla (the fitter on Chinchilla),
+#   make notebooks (execute nbs/ in place, so the committed notebooks show their outputs).
 # Both create .venv with the pinned dependencies of settings.ini on first use.
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := papermill_runs/out
 
-.PHONY: setup study figures chinchilla test check-notebooks readme lab
+.PHONY: setup study figures chinchilla notebooks test check-notebooks readme lab
 
 setup: $(STAMP)
 
@@ -32,6 +33,12 @@ study: $(STAMP)
 COMMITTED_PAIRS = $(sort $(basename $(notdir $(wildcard results/$(SCALE)/*.csv))))
 figures: $(STAMP)
 	$(BIN)/sd-reproduce --scale $(SCALE) --pairs $(COMMITTED_PAIRS) --plot_only
+
+# Execute every notebook of nbs/ in place, as nbdev_test runs them, and clean them: the repository shows the values
+# the prose talks about, and a rerun on the same machine leaves the files as they are.
+notebooks: $(STAMP)
+	$(BIN)/python .ci/execute-notebooks
+	$(BIN)/nbdev_clean
 
 # The fitter checked on public data: Hoffmann et al.'s law fitted to the Chinchilla points with the paper's method.
 chinchilla: $(STAMP)

@@ -6,7 +6,7 @@ Prints the wall time of each repeat and the parameters. `--scipy` also times the
 one `scipy.optimize.minimize(method='L-BFGS-B')` per start with numerical gradients, on a sample of the starts,
 extrapolated to all 4,500.
 """
-import argparse, itertools, platform, time
+import argparse, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd
 from scaling_downstream.fit import fit_law, chinchilla_law, huber, start_grid

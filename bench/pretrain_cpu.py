@@ -4,7 +4,7 @@
 
 Prints the steady-state rate from the run's log (the first 10% of steps, warm-up and first allocations, left out):
 tokens of text per second (D_p per second), input and target tokens per second, and the step time."""
-import argparse, json, platform, tempfile, time
+import argparse, platform, tempfile, time
 from pathlib import Path
 import pandas as pd, torch
 from scaling_downstream.pretrain import PretrainConfig, pretrain, span_corruption_lengths

@@ -10,7 +10,7 @@ __all__ = ['NOTEBOOKS', 'sd_fit', 'tokenizer_record', 'tokenize_corpus', 'sd_bui
 import json, subprocess, sys, tempfile
 from pathlib import Path
 from fastcore.script import call_parse, Param, store_true
-from .fit import LAWS, read_points, fit_law, extrapolation_error, is_monotone, plot_fit, save_figure
+from .fit import LAWS, read_points, fit_law, extrapolation_error, is_monotone
 
 # %% ../nbs/11_cli.ipynb #ec44ad35
 @call_parse
@@ -39,7 +39,8 @@ def sd_fit(
     if ext is None: print(f"\nno point held out: n_fit={n_fit} uses all {len(ys)}")
     else: print(f"\nfitted on the {n_fit} smallest, predicting the rest: {ext}\n{ext.held_out.to_string(index=False, float_format='{:.6g}'.format)}")
     if plot:
-        ax = ext.plot(ylabel=y) if ext is not None else plot_fit(fit, ylabel=y)
+        from scaling_downstream.figures import plot_fit, save_figure  # matplotlib only when a figure is asked for
+        ax = plot_fit(fit, ylabel=y) if ext is None else plot_fit(ext.fit, held_out=ext.held_out, ylabel=y)
         save_figure(ax.figure, plot)
         print(f"\nfigure: {plot}")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['TARGETS', 'LANGS', 'PAIRS', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json', 'replace_dir',
-           'sha256_file', 'format_tokens', 'default_device', 'autocast']
+           'sha256_file', 'format_tokens', 'default_device', 'autocast', 'accelerator', 'train_step']
 
 # %% ../nbs/00_core.ipynb #86cb7db6
 TARGETS = ('de', 'fr', 'ro')  # the target languages; English is the source side of every pair
@@ -41,8 +41,8 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     return path
 
 def write_json(path, obj) -> Path:
-    "Write `obj` as indented JSON to `path`, atomically."
-    return atomic_write_bytes(path, (json.dumps(obj, indent=1) + '\n').encode())
+    "Write `obj` as indented JSON to `path`, atomically; text stays as written (UTF-8, not `\\u` escapes)."
+    return atomic_write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + '\n').encode())
 
 def replace_dir(tmp, final) -> Path:
     "Move the finished folder `tmp` to `final`, replacing it (the old one stays until the new one is complete)."
@@ -76,3 +76,16 @@ def autocast(device):
     import torch
     device = torch.device(device)
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda')
+
+# %% ../nbs/00_core.ipynb #c325af20
+def accelerator():
+    "The `accelerate.Accelerator` of every training run: bf16 mixed precision on the GPU of `default_device`, none on the CPU."
+    from accelerate import Accelerator
+    cpu = default_device().type == 'cpu'
+    return Accelerator(mixed_precision='no' if cpu else 'bf16', cpu=cpu)
+
+def train_step(acc, model, optimizer, loss, max_grad_norm: float=1.0) -> None:
+    "One optimiser step on `loss` through the accelerator `acc`: backward, clip the gradient norm, step, clear the gradients."
+    acc.backward(loss)
+    acc.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step(); optimizer.zero_grad(set_to_none=True)

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np, pandas as pd
-from .core import LANGS, atomic_write_bytes, check_lang, check_pair, sha256_file
+from .core import LANGS, atomic_write_bytes, check_lang, check_pair, sha256_file, write_json
 
 # %% auto #0
 __all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'WMT', 'clean_text',
@@ -287,7 +287,7 @@ def build_corpus(work_dir, out_dir, n_test: int=1600, n_valid: int=1100, min_tra
                                   train_cap=train_cap, mono_words=mono_words),
                     files=summary, packages=packages,
                     dropped=dropped.groupby(['lang', 'reason'])['pairs'].sum().unstack(fill_value=0).to_dict('index'))
-    atomic_write_bytes(out/'MANIFEST.json', (json.dumps(manifest, indent=1, ensure_ascii=False) + '\n').encode())
+    write_json(out/'MANIFEST.json', manifest)
     return manifest
 
 # %% ../nbs/01b_corpus.ipynb #cc33afc1
@@ -296,7 +296,7 @@ def update_manifest(out_dir, **fields) -> dict:
     path = Path(out_dir)/'MANIFEST.json'
     if not path.is_file(): raise FileNotFoundError(f"no manifest at {path}: run build_corpus first")
     manifest = json.loads(path.read_text()) | fields
-    atomic_write_bytes(path, (json.dumps(manifest, indent=1, ensure_ascii=False) + '\n').encode())
+    write_json(path, manifest)
     return manifest
 
 # %% ../nbs/01b_corpus.ipynb #09521609

@@ -8,14 +8,63 @@ import math
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .core import format_tokens
+from .core import atomic_write_bytes, format_tokens
 from .data import alignment_score
 from .analysis import (FLOORS, METRICS, CurveFit, aligned_mixture, baseline, bleu_ce_relation, curve_d_f,
                                          fit_curve, mixture_label, task_note)
-from .fit import save_figure
+from .fit import Bootstrap, FitResult
 
 # %% auto #0
-__all__ = ['plot_curve', 'fig_scaling', 'comet_missing', 'fig_metrics', 'fig_mixtures', 'fig_bleu_vs_ce', 'fig_comet', 'save']
+__all__ = ['plot_fit', 'save_figure', 'plot_curve', 'fig_scaling', 'comet_missing', 'fig_metrics', 'fig_mixtures',
+           'fig_bleu_vs_ce', 'fig_comet', 'save']
+
+# %% ../nbs/09b_figures.ipynb #df11698a
+def plot_fit(fit: FitResult, held_out: pd.DataFrame|None=None, band: Bootstrap|None=None, baseline: float|None=None,
+             ax=None, label: str|None=None, color=None, xlabel: str|None=None, ylabel: str='y', n_grid: int=200):
+    "Plot `fit`: fitted points, held-out points, the curve (log x), a bootstrap `band` and a `baseline`; returns the axes."
+    if ax is None: ax = plt.subplots(figsize=(6, 4))[1]
+    law, label = fit.law, label or fit.law.formula
+    if len(law.inputs) > 1: return _plot_parity(fit, held_out, ax, label, color, ylabel)
+    name = law.inputs[0]
+    xs = np.r_[fit.x[name], held_out[name] if held_out is not None else []]
+    logx = name in law.positive_inputs
+    grid = np.geomspace(xs.min()/1.3, xs.max()*1.3, n_grid) if logx else np.linspace(xs.min(), xs.max(), n_grid)
+    with np.errstate(all='ignore'): curve = np.exp(law.log_fn(fit.theta[None], {name: grid})[0])
+    line, = ax.plot(grid, curve, color=color, label=label)
+    color = line.get_color()
+    if band is not None:
+        lo, hi = band.band(grid)
+        ax.fill_between(grid, lo, hi, color=color, alpha=0.2, lw=0, label=f"{band.level:.0%} bootstrap band")
+    ax.plot(fit.x[name], fit.y, 'o', color=color, label=f"fitted ({len(fit.y)} points)")
+    if held_out is not None and len(held_out):
+        ax.plot(held_out[name], held_out['y'], 'o', mfc='white', color=color, label=f"held out ({len(held_out)})")
+    if baseline is not None: ax.axhline(baseline, color='black', lw=1.2, label='no pretraining')
+    if logx: ax.set_xscale('log')
+    ax.set_xlabel(xlabel or name); ax.set_ylabel(ylabel); ax.legend(fontsize='small'); ax.grid(alpha=0.3)
+    return ax
+
+def _plot_parity(fit, held_out, ax, label, color, ylabel):
+    "Predicted against observed, for laws of several inputs."
+    color = ax.plot(fit.y, fit.predict(fit.x), 'o', ms=4, color=color, label=f"fitted ({len(fit.y)} points)")[0].get_color()
+    ys = list(fit.y)
+    if held_out is not None and len(held_out):
+        ax.plot(held_out['y'], held_out['predicted'], 'o', ms=4, mfc='white', color=color, label=f"held out ({len(held_out)})")
+        ys += list(held_out['y'])
+    lims = [min(ys)*0.98, max(ys)*1.02]
+    ax.plot(lims, lims, color='grey', lw=1, ls='--', label='predicted = observed')
+    if max(ys) > 10*min(ys): ax.set_xscale('log'); ax.set_yscale('log')  # within a decade, linear axes read better
+    ax.set_xlabel(f"observed {ylabel}"); ax.set_ylabel(f"predicted {ylabel}"); ax.set_title(label, fontsize='medium')
+    ax.legend(fontsize='small'); ax.grid(alpha=0.3)
+    return ax
+
+# %% ../nbs/09b_figures.ipynb #e3e4d676
+def save_figure(fig, path, dpi: int=150):
+    "Save `fig` to `path` (format from the suffix) atomically, creating its folder; the same figure gives the same bytes."
+    import io
+    path, buffer = Path(path), io.BytesIO()
+    stamp = {'.pdf': {'CreationDate': None}, '.svg': {'Date': None}}.get(path.suffix, None)  # no timestamps
+    fig.savefig(buffer, format=path.suffix.lstrip('.') or None, bbox_inches='tight', dpi=dpi, metadata=stamp)
+    return atomic_write_bytes(path, buffer.getvalue())
 
 # %% ../nbs/09b_figures.ipynb #cb5bd422
 def _styles(d_fs) -> dict:

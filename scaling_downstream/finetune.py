@@ -8,7 +8,7 @@ import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import autocast, check_pair, default_device, replace_dir
+from .core import accelerator, autocast, check_pair, replace_dir, train_step
 from .corpus import load_parallel
 from .data import PAD, load_tokenizer
 from .model import build_model, load_checkpoint
@@ -64,13 +64,10 @@ def finetune_subset(order: pd.DataFrame, d_f: int, tok=None, max_length: int=128
 
 # %% ../nbs/05_finetune.ipynb #85e3c482
 def collate(rows: pd.DataFrame, device='cpu') -> dict:
-    "A padded batch: input ids, attention mask and labels (-100 on padding)."
-    def pad(seqs, value):
-        out = torch.full((len(seqs), max(map(len, seqs))), value, dtype=torch.long)
-        for i, s in enumerate(seqs): out[i, :len(s)] = torch.as_tensor(s)
-        return out
-    x = pad(list(rows.src_ids), PAD)
-    return dict(input_ids=x.to(device), attention_mask=(x != PAD).to(device), labels=pad(list(rows.tgt_ids), -100).to(device))
+    "A padded batch: input ids, attention mask and labels (-100 on padding), as `DataCollatorForSeq2Seq` pads them."
+    pad = lambda seqs, value: torch.nn.utils.rnn.pad_sequence([torch.as_tensor(s) for s in seqs], batch_first=True, padding_value=value)
+    x = pad(rows.src_ids, PAD)
+    return dict(input_ids=x.to(device), attention_mask=(x != PAD).to(device), labels=pad(rows.tgt_ids, -100).to(device))
 
 def length_batches(data: pd.DataFrame, batch_size: int, rng: np.random.Generator|None=None, pool: int=50) -> list[np.ndarray]:
     "Row positions of `data` in batches of similar length: shuffled (with `rng`), sorted within runs of `pool` batches."
@@ -152,10 +149,11 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     data = finetune_subset(order, config.d_f, tok, config.max_length)
     valid = short_pairs(tok, load_parallel(config.pair, 'valid') if valid is None else valid, config.max_tokens)
     valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
-    device = default_device()
+    acc = accelerator(); device = acc.device
     model = (init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0, fused=device.type == 'cuda' or None)
     schedule = warmup_schedule(optimizer, config.warmup_steps, config.decay)
+    model, optimizer = acc.prepare(model, optimizer)
     rng = np.random.default_rng([config.seed, 1])
     started, step, best, best_step, bad, curve = time.perf_counter(), 0, math.inf, 0, 0, []
     best_state = copy.deepcopy(model.state_dict())
@@ -163,14 +161,12 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     model.train()
     while step < config.max_steps and bad < config.patience:
         for b in length_batches(data, config.batch_size, rng):
-            with autocast(device):
+            with acc.autocast():
                 batch = collate(data.iloc[b], device)
                 logits = model(**batch).logits
                 loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(), ignore_index=-100,
                                                          label_smoothing=config.label_smoothing)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step(); schedule.step(); optimizer.zero_grad(set_to_none=True)
+            train_step(acc, model, optimizer, loss); schedule.step()
             step += 1; bar.update()
             if step % config.eval_every == 0 or step == config.max_steps:
                 ce = cross_entropy(model, valid)

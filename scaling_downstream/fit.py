@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 import numpy as np, pandas as pd
-from .core import atomic_write_bytes
 
 # %% auto #0
 __all__ = ['log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'LAWS', 'huber', 'Law', 'check_points', 'predict_law',
            'batched_lbfgs', 'huber_objective', 'start_grid', 'FitResult', 'fit_law', 'Extrapolation',
-           'extrapolation_error', 'Bootstrap', 'bootstrap', 'is_monotone', 'plot_fit', 'save_figure', 'read_points']
+           'extrapolation_error', 'Bootstrap', 'bootstrap', 'is_monotone', 'read_points']
 
 # %% ../nbs/07_fit.ipynb #f2ee1557
 def huber(r, delta):
@@ -344,8 +343,6 @@ class Extrapolation:
         return (f"{self.fit.law.name} fitted on {len(self.fit.y)} points, {len(self.held_out)} held out: "
                 f"held-out Huber {self.huber:.3g}, max |relative error| {self.max_rel_error:.2%}")
 
-    def plot(self, **kwargs): return plot_fit(self.fit, held_out=self.held_out, **kwargs)
-
 # %% ../nbs/07_fit.ipynb #c749ad06
 def extrapolation_error(law: Law, x, y, n_fit: int=4, by=None, delta: float|None=None, **fit_kwargs) -> Extrapolation:
     """Fit `law` on the `n_fit` smallest points and predict the others.
@@ -415,55 +412,6 @@ def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:
     if not (np.isfinite(x).all() and np.isfinite(y).all()): raise ValueError("x and y must be finite")
     steps = np.diff(y[np.argsort(x, kind='stable')])
     return bool((steps >= -tol).all() if increasing else (steps <= tol).all())
-
-# %% ../nbs/07_fit.ipynb #df11698a
-def plot_fit(fit: FitResult, held_out: pd.DataFrame|None=None, band: Bootstrap|None=None, baseline: float|None=None,
-             ax=None, label: str|None=None, color=None, xlabel: str|None=None, ylabel: str='y', n_grid: int=200):
-    "Plot `fit`: fitted points, held-out points, the curve (log x), a bootstrap `band` and a `baseline`; returns the axes."
-    import matplotlib.pyplot as plt
-    if ax is None: ax = plt.subplots(figsize=(6, 4))[1]
-    law, label = fit.law, label or fit.law.formula
-    if len(law.inputs) > 1: return _plot_parity(fit, held_out, ax, label, color, ylabel)
-    name = law.inputs[0]
-    xs = np.r_[fit.x[name], held_out[name] if held_out is not None else []]
-    logx = name in law.positive_inputs
-    grid = np.geomspace(xs.min()/1.3, xs.max()*1.3, n_grid) if logx else np.linspace(xs.min(), xs.max(), n_grid)
-    with np.errstate(all='ignore'): curve = np.exp(law.log_fn(fit.theta[None], {name: grid})[0])
-    line, = ax.plot(grid, curve, color=color, label=label)
-    color = line.get_color()
-    if band is not None:
-        lo, hi = band.band(grid)
-        ax.fill_between(grid, lo, hi, color=color, alpha=0.2, lw=0, label=f"{band.level:.0%} bootstrap band")
-    ax.plot(fit.x[name], fit.y, 'o', color=color, label=f"fitted ({len(fit.y)} points)")
-    if held_out is not None and len(held_out):
-        ax.plot(held_out[name], held_out['y'], 'o', mfc='white', color=color, label=f"held out ({len(held_out)})")
-    if baseline is not None: ax.axhline(baseline, color='black', lw=1.2, label='no pretraining')
-    if logx: ax.set_xscale('log')
-    ax.set_xlabel(xlabel or name); ax.set_ylabel(ylabel); ax.legend(fontsize='small'); ax.grid(alpha=0.3)
-    return ax
-
-def _plot_parity(fit, held_out, ax, label, color, ylabel):
-    "Predicted against observed, for laws of several inputs."
-    color = ax.plot(fit.y, fit.predict(fit.x), 'o', ms=4, color=color, label=f"fitted ({len(fit.y)} points)")[0].get_color()
-    ys = list(fit.y)
-    if held_out is not None and len(held_out):
-        ax.plot(held_out['y'], held_out['predicted'], 'o', ms=4, mfc='white', color=color, label=f"held out ({len(held_out)})")
-        ys += list(held_out['y'])
-    lims = [min(ys)*0.98, max(ys)*1.02]
-    ax.plot(lims, lims, color='grey', lw=1, ls='--', label='predicted = observed')
-    if max(ys) > 10*min(ys): ax.set_xscale('log'); ax.set_yscale('log')  # within a decade, linear axes read better
-    ax.set_xlabel(f"observed {ylabel}"); ax.set_ylabel(f"predicted {ylabel}"); ax.set_title(label, fontsize='medium')
-    ax.legend(fontsize='small'); ax.grid(alpha=0.3)
-    return ax
-
-# %% ../nbs/07_fit.ipynb #e3e4d676
-def save_figure(fig, path, dpi: int=150):
-    "Save `fig` to `path` (format from the suffix) atomically, creating its folder; the same figure gives the same bytes."
-    import io
-    path, buffer = Path(path), io.BytesIO()
-    stamp = {'.pdf': {'CreationDate': None}, '.svg': {'Date': None}}.get(path.suffix, None)  # no timestamps
-    fig.savefig(buffer, format=path.suffix.lstrip('.') or None, bbox_inches='tight', dpi=dpi, metadata=stamp)
-    return atomic_write_bytes(path, buffer.getvalue())
 
 # %% ../nbs/07_fit.ipynb #459f9de7
 def read_points(table, x_columns, y_column: str, query: str|None=None, order_by: str|None=None):

@@ -5,7 +5,7 @@
 # %% ../nbs/03_model.ipynb #84d82d1a
 from __future__ import annotations
 from pathlib import Path
-import pandas as pd, torch
+import torch
 from transformers import T5Config, T5ForConditionalGeneration
 from .data import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS
 

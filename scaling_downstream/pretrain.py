@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import atomic_write_bytes, replace_dir, write_json
+from .core import accelerator, atomic_write_bytes, replace_dir, train_step, write_json
 from .data import EOS, Mixture, MixtureStream, check_budget, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
@@ -173,6 +173,71 @@ def _check_run_dir(out: Path, config: PretrainConfig) -> None:
                                   "use another directory or delete it")
     elif out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty and holds no pretraining run (no pretrain.json)")
 
+def _milestone_steps(config: PretrainConfig) -> dict:
+    "{step: the milestones it reaches}: a milestone is checkpointed at the first step whose tokens reach it."
+    steps = {}
+    for m in config.milestones: steps.setdefault(math.ceil(m / config.tokens_per_step), []).append(m)
+    return steps
+
+def _start_run(out: Path, config: PretrainConfig, sc: SpanCorruption, stream: MixtureStream, acc) -> None:
+    "Create `out`, clear what a kill mid-write left, and record the run's settings, shape, plan and pools in pretrain.json."
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in [*out.glob('.resume-*'), *out.glob('.checkpoint-*')]: shutil.rmtree(stale)
+    write_json(out/'pretrain.json', dict(config=config.to_dict(), preset=model_config(config.preset).to_dict(),
+                                         parameters=parameter_counts(config.preset), tokens_per_step=config.tokens_per_step,
+                                         steps=config.steps, raw_length=sc.raw_length, target_length=sc.target_length,
+                                         pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=acc.num_processes,
+                                         device=str(acc.device)))
+
+def _restore(out: Path, model, optimizer) -> dict:
+    "The state saved in `out/resume`, loading the model, optimiser and torch random state from it; a fresh state if none."
+    if not (out/'resume'/'state.pt').exists(): return dict(step=0, lang_tokens={}, log=[], elapsed=0.0)
+    saved = torch.load(out/'resume'/'state.pt', map_location='cpu', weights_only=False)
+    model.load_state_dict(saved.pop('model')); optimizer.load_state_dict(saved.pop('optimizer'))
+    torch.set_rng_state(saved.pop('torch_rng'))
+    return saved
+
+def _save_resume(out: Path, state: dict, model, optimizer, config: PretrainConfig) -> None:
+    "What continuing the run needs (weights, optimiser, step, random state), as `out/resume`, replaced whole."
+    tmp = Path(tempfile.mkdtemp(dir=out, prefix='.resume-'))
+    torch.save(dict(state, model=model.state_dict(), optimizer=optimizer.state_dict(), torch_rng=torch.get_rng_state()), tmp/'state.pt')
+    write_json(tmp/'progress.json', dict(step=state['step'], steps=config.steps, tokens=state['step'] * config.tokens_per_step))
+    replace_dir(tmp, out/'resume')
+
+def _save_checkpoint(out: Path, state: dict, model, config: PretrainConfig, stream: MixtureStream, milestones: list) -> None:
+    "The model now, a `transformers` folder with checkpoint.json (tokens seen, epochs of each pool, the log so far)."
+    tmp = Path(tempfile.mkdtemp(dir=out, prefix='.checkpoint-'))
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokens = state['step'] * config.tokens_per_step
+    write_json(tmp/'checkpoint.json', dict(
+        D_p=tokens, step=state['step'], milestones=milestones, mixture=config.mixture, preset=config.preset,
+        tokens_by_lang=state['lang_tokens'], epochs={l: n / stream.pools[l].n_tokens for l, n in state['lang_tokens'].items()},
+        loss=state['log'][-1]['loss'] if state['log'] else None, elapsed_s=state['elapsed'], config=config.to_dict(), log=state['log']))
+    (out/'checkpoints').mkdir(exist_ok=True)
+    replace_dir(tmp, out/'checkpoints'/f'Dp-{tokens:012d}')
+
+def _batches(stream: MixtureStream, sc: SpanCorruption, config: PretrainConfig, start: int, rank: int, world: int) -> Iterator:
+    """(step, inputs, targets, tokens per language) for every step after `start`: the whole batch's chunks are cut on
+    every process (so the data position never depends on the number of processes), each corrupts only its share."""
+    B = config.batch_size
+    chunks = packed_chunks(iter(stream), sc.raw_length)
+    for _ in range(start * B): next(chunks)  # the data position: regenerate and skip what was seen
+    share = range(rank * B // world, (rank + 1) * B // world)
+    for step in range(start + 1, config.steps + 1):
+        batch = [next(chunks) for _ in range(B)]
+        pairs = [sc(batch[j][0], config.data_seed, (step - 1) * B + j) for j in share]
+        langs = {}
+        for _, counts in batch:
+            for l, n in counts.items(): langs[l] = langs.get(l, 0) + n
+        yield step, torch.from_numpy(np.stack([p[0] for p in pairs])), torch.from_numpy(np.stack([p[1] for p in pairs])), langs
+
+def _log_row(state: dict, acc, loss_sum, steps: int, seconds: float, lr: float, config: PretrainConfig, flops: float, peak) -> dict:
+    "The log's row for the `steps` steps of the last `seconds`: mean loss over every process, speed and MFU (on a known GPU)."
+    state['elapsed'] += seconds
+    return dict(step=state['step'], tokens=state['step'] * config.tokens_per_step, loss=acc.reduce(loss_sum, 'mean').item() / steps,
+                lr=lr, tokens_per_s=steps * config.tokens_per_step / seconds,
+                mfu=steps * flops / seconds / (peak * acc.num_processes) if peak else float('nan'), elapsed_s=state['elapsed'])
+
 # %% ../nbs/04_pretrain.ipynb #05f14bb4
 def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, progress: bool=True, compile: bool|None=None,
              log_every: int|None=None, time_limit: float|None=None) -> bool:
@@ -180,111 +245,53 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     complete. Continues from `out_dir/resume` if a run with the same settings was interrupted. `pools` defaults to the
     embedded corpus; `compile` to `torch.compile` on GPU only. With `time_limit` (seconds) it saves its state and
     returns False once the limit has passed, to be continued by another call (a GPU session of a few minutes at a time)."""
-    from accelerate import Accelerator
     from accelerate.utils import set_seed
     out = Path(out_dir)
     _check_run_dir(out, config)
-    cuda = torch.cuda.is_available()
-    acc = Accelerator(mixed_precision='bf16' if cuda else 'no', cpu=not cuda)
-    world, rank, main = acc.num_processes, acc.process_index, acc.is_main_process
-    if config.batch_size % world: raise ValueError(f"batch_size={config.batch_size} does not split over {world} processes")
+    acc = accelerator()
+    cuda, main = acc.device.type == 'cuda', acc.is_main_process
+    if config.batch_size % acc.num_processes: raise ValueError(f"batch_size={config.batch_size} does not split over {acc.num_processes} processes")
     tok = tok if tok is not None else load_tokenizer(config.tokenizer)
     sc = SpanCorruption(config.input_length, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
-    B, steps = config.batch_size, config.steps
-    stream = MixtureStream(config.mixture, steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)
-    milestone_steps = {}  # step -> the milestones it reaches
-    for m in config.milestones: milestone_steps.setdefault(math.ceil(m / config.tokens_per_step), []).append(m)
-    if main:
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in [*out.glob('.resume-*'), *out.glob('.checkpoint-*')]: shutil.rmtree(stale)  # left by a kill mid-write
-        write_json(out/'pretrain.json', dict(config=config.to_dict(), preset=model_config(config.preset).to_dict(),
-                                             parameters=parameter_counts(config.preset), tokens_per_step=config.tokens_per_step,
-                                             steps=steps, raw_length=sc.raw_length, target_length=sc.target_length,
-                                             pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=world,
-                                             device=str(acc.device)))
+    stream = MixtureStream(config.mixture, config.steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)
+    if main: _start_run(out, config, sc, stream, acc)
     if cuda: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-
-    model = build_model(config.preset, seed=config.seed, vocab_size=len(tok))
-    optimizer = _make_optimizer(config, model, fused=cuda)
-    state = dict(step=0, lang_tokens={}, log=[], elapsed=0.0)
-    if (out/'resume'/'state.pt').exists():
-        saved = torch.load(out/'resume'/'state.pt', map_location='cpu', weights_only=False)
-        model.load_state_dict(saved.pop('model')); optimizer.load_state_dict(saved.pop('optimizer'))
-        torch.set_rng_state(saved.pop('torch_rng'))
-        state = saved
+    net = build_model(config.preset, seed=config.seed, vocab_size=len(tok))  # the module whose weights are saved
+    optimizer = _make_optimizer(config, net, fused=cuda)
+    state = _restore(out, net, optimizer)
     set_seed(config.seed + state['step'] + 1)  # dropout, if any, differs by step but not by resume
-    net = model  # the module whose weights are saved
-    model, optimizer = acc.prepare(model, optimizer)
+    model, optimizer = acc.prepare(net, optimizer)
     if compile if compile is not None else cuda: model = torch.compile(model)
     model.train()
-    if state['step'] >= steps: return True
-    started = time.perf_counter()
-
-    def save_resume(step):
-        if not main: return
-        tmp = Path(tempfile.mkdtemp(dir=out, prefix='.resume-'))
-        torch.save(dict(state, model=net.state_dict(), optimizer=optimizer.state_dict(), torch_rng=torch.get_rng_state()), tmp/'state.pt')
-        write_json(tmp/'progress.json', dict(step=step, steps=steps, tokens=step * config.tokens_per_step))
-        replace_dir(tmp, out/'resume')
-    def save_checkpoint(step, milestones):
-        if not main: return
-        tmp = Path(tempfile.mkdtemp(dir=out, prefix='.checkpoint-'))
-        net.save_pretrained(tmp, safe_serialization=True)
-        tokens = step * config.tokens_per_step
-        write_json(tmp/'checkpoint.json', dict(
-            D_p=tokens, step=step, milestones=milestones, mixture=config.mixture, preset=config.preset,
-            tokens_by_lang=state['lang_tokens'], epochs={l: n / stream.pools[l].n_tokens for l, n in state['lang_tokens'].items()},
-            loss=state['log'][-1]['loss'] if state['log'] else None, elapsed_s=state['elapsed'], config=config.to_dict(), log=state['log']))
-        (out/'checkpoints').mkdir(exist_ok=True)
-        replace_dir(tmp, out/'checkpoints'/f'Dp-{tokens:012d}')
-
-    start = state['step']
-    def examples():
-        chunks = packed_chunks(iter(stream), sc.raw_length)
-        for _ in range(start * B): next(chunks)  # the data position: regenerate and skip what was seen
-        share = range(rank * B // world, (rank + 1) * B // world)
-        for step in range(start + 1, steps + 1):
-            batch = [next(chunks) for _ in range(B)]
-            pairs = [sc(batch[j][0], config.data_seed, (step - 1) * B + j) for j in share]
-            langs = {}
-            for _, counts in batch:
-                for l, n in counts.items(): langs[l] = langs.get(l, 0) + n
-            yield step, torch.from_numpy(np.stack([p[0] for p in pairs])), torch.from_numpy(np.stack([p[1] for p in pairs])), langs
-
-    flops = train_flops(config.preset, sc.input_length, sc.target_length, vocab_size=len(tok)) * B
-    peak = peak_flops(acc.device)
-    log_every = log_every or max(1, min(50, steps // 100))
-    bar = tqdm(total=steps * config.tokens_per_step, initial=start * config.tokens_per_step, unit='tok', unit_scale=True,
+    if state['step'] >= config.steps: return True
+    started, start, milestones = time.perf_counter(), state['step'], _milestone_steps(config)
+    flops, peak = train_flops(config.preset, sc.input_length, sc.target_length, vocab_size=len(tok)) * config.batch_size, peak_flops(acc.device)
+    log_every = log_every or max(1, min(50, config.steps // 100))
+    bar = tqdm(total=config.steps * config.tokens_per_step, initial=start * config.tokens_per_step, unit='tok', unit_scale=True,
                desc=f'pretrain {config.mixture}', disable=not (progress and main))
     loss_sum, window_start, window_steps = torch.zeros((), device=acc.device), time.perf_counter(), 0
-    for step, x, y, langs in _prefetch(examples()):
+    for step, x, y, langs in _prefetch(_batches(stream, sc, config, start, acc.process_index, acc.num_processes)):
         for group in optimizer.param_groups: group['lr'] = lr_at(step, config.lr, config.warmup_steps)
         with acc.autocast(): loss = model(input_ids=x.to(acc.device, non_blocking=True), labels=y.to(acc.device, non_blocking=True)).loss
-        acc.backward(loss)
-        acc.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step(); optimizer.zero_grad(set_to_none=True)
+        train_step(acc, model, optimizer, loss)
         loss_sum += loss.detach(); window_steps += 1
         for l, n in langs.items(): state['lang_tokens'][l] = state['lang_tokens'].get(l, 0) + n
         state['step'] = step
         bar.update(config.tokens_per_step)
         out_of_time = time_limit is not None and _any_process(acc, time.perf_counter() - started > time_limit)
-        if step % log_every == 0 or step in milestone_steps or step == steps or step % config.save_every == 0 or out_of_time:
-            mean_loss = acc.reduce(loss_sum, 'mean').item() / window_steps
-            seconds = time.perf_counter() - window_start
-            state['elapsed'] += seconds
-            row = dict(step=step, tokens=step * config.tokens_per_step, loss=mean_loss, lr=optimizer.param_groups[0]['lr'],
-                       tokens_per_s=window_steps * config.tokens_per_step / seconds,
-                       mfu=window_steps * flops / seconds / (peak * world) if peak else float('nan'), elapsed_s=state['elapsed'])
-            state['log'].append(row)
-            bar.set_postfix(loss=f'{mean_loss:.3f}', refresh=False)
-            if step in milestone_steps: save_checkpoint(step, milestone_steps[step])
-            if step in milestone_steps or step % config.save_every == 0 or step == steps or out_of_time: save_resume(step)
-            if main: atomic_write_bytes(out/'log.csv', pd.DataFrame(state['log']).to_csv(index=False).encode())
-            acc.wait_for_everyone()
-            loss_sum.zero_(); window_start, window_steps = time.perf_counter(), 0
-            if out_of_time: break
+        save = step in milestones or step % config.save_every == 0 or step == config.steps or out_of_time
+        if not (save or step % log_every == 0): continue
+        state['log'].append(_log_row(state, acc, loss_sum, window_steps, time.perf_counter() - window_start,
+                                     optimizer.param_groups[0]['lr'], config, flops, peak))
+        bar.set_postfix(loss=f"{state['log'][-1]['loss']:.3f}", refresh=False)
+        if main and step in milestones: _save_checkpoint(out, state, net, config, stream, milestones[step])
+        if main and save: _save_resume(out, state, net, optimizer, config)
+        if main: atomic_write_bytes(out/'log.csv', pd.DataFrame(state['log']).to_csv(index=False).encode())
+        acc.wait_for_everyone()
+        loss_sum.zero_(); window_start, window_steps = time.perf_counter(), 0
+        if out_of_time: break
     bar.close()
-    return state['step'] >= steps
+    return state['step'] >= config.steps
 
 def _any_process(acc, flag: bool) -> bool:
     "True on every process if `flag` is true on any (so that all stop at the same step)."

@@ -239,7 +239,7 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
     rows = []
     paths = sorted(Path(root).glob('finetune-*/metrics.json'))
     for path in paths if keys is None else [p for p in paths if p.parent.name in set(keys)]:
-        r = json.loads(path.read_text()); ft, m, spec = r['finetune'], r['metrics'], r['spec']
+        r = json.loads(path.read_text()); ft, m = r['finetune'], r['metrics']
         mixture = ft.get('mixture')
         rows.append(dict(key=r['key'], pair=ft['pair'], mixture=mixture or 'none',
                          alignment=alignment_score(mixture, ft['pair']) if mixture else float('nan'),
