@@ -14,8 +14,8 @@ from .fit import Extrapolation, extrapolation_error, fit_law, gordon_law, log_la
 
 # %% auto #0
 __all__ = ['METRICS', 'FLOORS', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'task_note', 'law_for',
-           'mixture_label', 'seed_spread', 'curve', 'curve_d_f', 'baseline', 'CurveFit', 'fit_curve', 'fit_curves',
-           'extrapolation_table', 'alignment_scores', 'aligned_mixture', 'bleu_ce_relation']
+           'mixture_label', 'seed_spread', 'curve', 'curve_d_f', 'baseline', 'mixture_alignment', 'CurveFit',
+           'fit_curve', 'fit_curves', 'extrapolation_table', 'alignment_scores', 'aligned_mixture', 'bleu_ce_relation']
 
 # %% ../nbs/09a_analysis.ipynb #8817fbfb
 def save_results(table: pd.DataFrame, path: str|Path) -> Path:
@@ -27,11 +27,19 @@ def load_results(path: str|Path, pairs=None) -> pd.DataFrame:
     path = Path(path)
     files = sorted(path.glob('*.csv')) if path.is_dir() else [path]
     if not files or not files[0].exists(): raise FileNotFoundError(f"no results in {path}: run the study first (sd-reproduce)")
-    table = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    table = pd.concat([_read_csv(f) for f in files], ignore_index=True)
     missing = {'pair', 'mixture', 'D_p', 'D_f', 'seed', 'bleu', 'ce'} - set(table.columns)
     if missing: raise ValueError(f"{path} is not a results table: no column {', '.join(sorted(missing))}")
-    if pairs is not None: table = table[table.pair.isin(list(pairs))].reset_index(drop=True)
+    if pairs is not None:
+        if absent := [p for p in pairs if p not in set(table.pair)]:
+            raise ValueError(f"{path} has no results for {', '.join(absent)}; it has {', '.join(sorted(set(table.pair)))}")
+        table = table[table.pair.isin(list(pairs))].reset_index(drop=True)
     return table
+
+def _read_csv(path) -> pd.DataFrame:
+    "A CSV file as a table, or an error that names it when it is empty."
+    try: return pd.read_csv(path)
+    except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty: it holds no results table") from None
 
 # %% ../nbs/09a_analysis.ipynb #6eeace93
 METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
@@ -96,6 +104,12 @@ def baseline(table: pd.DataFrame, pair: str, d_f: int, metric: str, ci: bool=Fal
     score, half = (float(p[metric].iloc[0]), float(p.ci.iloc[0])) if len(p) else (float('nan'), float('nan'))
     return (score, half) if ci else score
 
+def mixture_alignment(table: pd.DataFrame, pair: str, mixture: str) -> float:
+    "The alignment score (Eq. 2) of `mixture` for `pair` as `table` records it (with the languages of a study's pools), else computed."
+    rows = table[(table.pair == pair) & (table.mixture == mixture)]
+    if 'alignment' in rows and rows.alignment.notna().any(): return float(rows.alignment.dropna().iloc[0])
+    return alignment_score(mixture, pair)
+
 # %% ../nbs/09a_analysis.ipynb #7ea641da
 @dataclass
 class CurveFit:
@@ -104,6 +118,7 @@ class CurveFit:
     points: pd.DataFrame
     fit: Extrapolation|None
     reason: str = ''
+    alignment: float = float('nan')  # the mixture's alignment score for the pair (Eq. 2)
 
     @property
     def falls(self) -> list[tuple[int, int]]:
@@ -130,11 +145,11 @@ def _fit_points(metric: str, n_fit: int, d_p: tuple, y: tuple) -> Extrapolation|
 
 def fit_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, n_fit: int=4) -> CurveFit:
     "Fit `metric`'s law to a curve on its `n_fit` smallest D_p and predict the rest."
-    points = curve(table, pair, mixture, d_f, metric).dropna()
-    if len(points) <= n_fit: return CurveFit(pair, mixture, d_f, metric, points, None, f"{len(points)} points: nothing held out after fitting {n_fit}")
-    if (points[metric] <= 0).any(): return CurveFit(pair, mixture, d_f, metric, points, None, f"{METRICS[metric]} is 0 at some D_p: the law takes its log")
+    points, a = curve(table, pair, mixture, d_f, metric).dropna(), mixture_alignment(table, pair, mixture)
+    if len(points) <= n_fit: return CurveFit(pair, mixture, d_f, metric, points, None, f"{len(points)} points: nothing held out after fitting {n_fit}", a)
+    if (points[metric] <= 0).any(): return CurveFit(pair, mixture, d_f, metric, points, None, f"{METRICS[metric]} is 0 at some D_p: the law takes its log", a)
     fit = _fit_points(metric, n_fit, tuple(points.D_p), tuple(points[metric]))
-    return CurveFit(pair, mixture, d_f, metric, points, None, fit) if isinstance(fit, str) else CurveFit(pair, mixture, d_f, metric, points, fit)
+    return CurveFit(pair, mixture, d_f, metric, points, None, fit, a) if isinstance(fit, str) else CurveFit(pair, mixture, d_f, metric, points, fit, '', a)
 
 # %% ../nbs/09a_analysis.ipynb #70bbf12d
 def fit_curves(table: pd.DataFrame, metrics=('bleu', 'ce'), n_fit: int=4) -> dict:
@@ -147,7 +162,7 @@ def extrapolation_table(fits: dict) -> pd.DataFrame:
     "One row per fitted curve: law, parameters, held-out errors, monotonicity."
     rows = []
     for (pair, mixture, d_f, metric), cf in fits.items():
-        row = dict(pair=pair, mixture=mixture, alignment=alignment_score(mixture, pair), D_f=d_f, metric=metric,
+        row = dict(pair=pair, mixture=mixture, alignment=cf.alignment, D_f=d_f, metric=metric,
                    law=law_for(metric).name, points=len(cf.points), monotone=cf.monotone)
         if cf.fit is not None:
             row.update(cf.fit.fit.params, held_out_huber=cf.fit.huber, held_out_max_rel_error=cf.fit.max_rel_error,
@@ -161,9 +176,15 @@ def alignment_scores(mixtures, pairs=('en-de', 'en-fr', 'en-ro')) -> pd.DataFram
     return pd.DataFrame({pair: {mixture_label(m): alignment_score(m, pair) for m in mixtures} for pair in pairs})
 
 # %% ../nbs/09a_analysis.ipynb #9d5e2ab4
-def aligned_mixture(pair: str) -> str: return f"en50-{check_pair(pair)[1]}50"
+def aligned_mixture(pair: str, table: pd.DataFrame|None=None) -> str:
+    """The paper's aligned mixture of `pair`, 50% English and 50% the target language; for a `table` that has no such
+    runs (a study of one's own pools), its pretrained mixture with the highest alignment score."""
+    paper = f"en50-{check_pair(pair)[1]}50"
+    if table is None or (table[(table.pair == pair)].mixture == paper).any(): return paper
+    rows = table[(table.pair == pair) & (table.mixture != 'none')]
+    if rows.empty: return paper
+    return max(sorted(rows.mixture.unique()), key=lambda m: mixture_alignment(table, pair, m))
 
-#| export
 def bleu_ce_relation(table: pd.DataFrame, pair: str) -> dict:
     "Gordon et al.'s exponential fitted to `pair`'s pretrained checkpoints, and the rank correlation of BLEU and CE."
     rows = table[(table.pair == pair) & (table.mixture != 'none')].dropna(subset=['bleu', 'ce'])

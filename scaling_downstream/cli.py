@@ -204,54 +204,74 @@ def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None
         return f"{src.name} ({', '.join(f'{k}={v}' for k, v in parameters.items() if k in ('pair', 'scale'))}) failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
     return None
 
+def _plan(scale: str, spec: str|None, pairs, check: bool) -> tuple[str, list, object, bool]:
+    """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, and whether it is a study
+    spec's (checked against its data when `check`) rather than the paper's study at `scale`."""
+    from scaling_downstream.core import PAIRS, check_pair
+    from scaling_downstream.sweep import STUDY_SCALES, study_jobs
+    if spec:
+        from scaling_downstream.spec import check_study, load_study
+        study = load_study(spec)
+        if study.pools is None: return _plan(study.name, None, pairs, check)  # a scale's own spec: the paper's study at that scale
+        pairs = list(pairs or study.tasks)
+        if unknown := [p for p in pairs if p not in study.tasks]: raise ValueError(f"--pairs {' '.join(unknown)}: the tasks of {spec} are {', '.join(study.tasks)}")
+        if check: check_study(study)
+        return study.name, pairs, lambda: study.jobs(pairs), True
+    if scale not in STUDY_SCALES: raise ValueError(f"--scale {scale}: use one of {', '.join(STUDY_SCALES)}")
+    pairs = list(pairs or PAIRS)
+    for pair in pairs:
+        if check_pair(pair) and pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} task (it has {', '.join(PAIRS)}): give your own data in a study spec (--spec)")
+    return scale, pairs, lambda: [s for p in pairs for s in study_jobs(p, scale)], False
+
 @call_parse
 def sd_reproduce(
     scale: str='cpu',  # smoke (minutes), cpu (the README's study, on two cores), gpu (one H200), as in sweep.STUDY_SCALES
-    pairs: Param("language pairs", str, nargs='+')=('en-de', 'en-fr', 'en-ro'),
-    runs: str='runs',  # sweep folder: checkpoints and job records (not committed); <runs>/<scale>/
-    results: str='results',  # results tables, <results>/<scale>/<pair>.csv (committed)
-    out: str='papermill_runs/out',  # executed notebooks and figures, <out>/<scale>/
+    pairs: Param("language pairs (default: every pair of the scale, or every task of the spec)", str, nargs='+')=None,
+    spec: str=None,  # a study spec (YAML, see nbs/08a_spec.ipynb): your pools, mixtures and tasks instead of the paper's
+    runs: str='runs',  # sweep folder: checkpoints and job records (not committed); <runs>/<study>/
+    results: str='results',  # results tables, <results>/<study>/<pair>.csv (committed)
+    out: str='papermill_runs/out',  # executed notebooks and figures, <out>/<study>/
     plot_only: Param("run nothing: redraw the figures and notebooks from the results tables", store_true)=False,
     workers: int=2,  # training processes sharing the sweep, each with cpu_count/workers threads (1: one process, every core)
     quiet: Param("no progress bar", store_true)=False,
 ):
-    "Run the paper's study for `pairs` at `scale` (only what is missing), then its papermill notebooks and figures."
-    from scaling_downstream.core import check_pair
-    from scaling_downstream.sweep import STUDY_SCALES
+    "Run the paper's study for `pairs` at `scale`, or a study `spec` (only what is missing), then its papermill notebooks and figures."
     root = Path.cwd()
     try:
-        if scale not in STUDY_SCALES: raise ValueError(f"--scale {scale}: use one of {', '.join(STUDY_SCALES)}")
         if workers < 1: raise ValueError(f"--workers {workers}: at least one worker is needed")
-        for pair in pairs: check_pair(pair)
-        for nb in ('pair_study.ipynb', 'summary.ipynb'):
+        for nb in ('pair_study.ipynb', 'summary.ipynb', 'spec_task.ipynb'):
             if not (NOTEBOOKS/nb).exists(): raise FileNotFoundError(f"{NOTEBOOKS/nb} is missing: run sd-reproduce from a clone of the repository")
+        name, pairs, jobs, of_a_spec = _plan(scale, spec, pairs, check=not plot_only)
+        if not of_a_spec: scale, spec = name, None  # a scale's own spec runs as that scale
         if plot_only:
-            missing = [str(Path(results)/scale/f'{p}.csv') for p in pairs if not (Path(results)/scale/f'{p}.csv').exists()]
+            missing = [str(Path(results)/name/f'{p}.csv') for p in pairs if not (Path(results)/name/f'{p}.csv').exists()]
             if missing: raise FileNotFoundError(f"--plot_only needs the results tables, and {', '.join(missing)} do not exist: run without --plot_only")
     except (ValueError, FileNotFoundError) as e: _fail('sd-reproduce', e)
-    out_dir = Path(out)/scale
+    out_dir = Path(out)/name
     out_dir.mkdir(parents=True, exist_ok=True)
     if not plot_only:
-        from scaling_downstream.sweep import run_sweep, run_workers, study_jobs
-        specs = [s for p in pairs for s in study_jobs(p, scale)]
+        from scaling_downstream.sweep import run_sweep, run_workers
         try:
-            if workers > 1: run_workers(specs, Path(runs)/scale, workers, progress=not quiet)
-            else: run_sweep(specs, Path(runs)/scale, progress=not quiet)
+            if workers > 1: run_workers(jobs(), Path(runs)/name, workers, progress=not quiet)
+            else: run_sweep(jobs(), Path(runs)/name, progress=not quiet)
         except RuntimeError as e: _fail('sd-reproduce', e)
-    common = dict(scale=scale, runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only)
+    study = dict(spec=str(Path(spec).resolve())) if spec else dict(scale=scale)
+    common = dict(runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only, **study)
+    notebook = NOTEBOOKS/('spec_task.ipynb' if spec else 'pair_study.ipynb')
     if not quiet: print(f"notebooks for {', '.join(pairs)} -> {out_dir}/<pair>.ipynb", file=sys.stderr)
     # the pair notebooks are independent (their jobs are done): two at a time, each in its own process and kernel
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(max_workers=min(2, len(pairs)), mp_context=multiprocessing.get_context('spawn')) as pool:
-        failures = list(pool.map(_run_notebook, [NOTEBOOKS/'pair_study.ipynb']*len(pairs), [out_dir/f'{pair}.ipynb' for pair in pairs],
+        failures = list(pool.map(_run_notebook, [notebook]*len(pairs), [out_dir/f'{pair}.ipynb' for pair in pairs],
                                  [dict(pair=pair, **common) for pair in pairs], [root]*len(pairs)))
-    if not quiet: print(f"summary -> {out_dir/'summary.ipynb'}", file=sys.stderr)
-    failures.append(_run_notebook(NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb',
-                                  dict(scale=scale, pairs=list(pairs), results_dir=results, out_dir=out), root))
+    if not spec:  # the paper's findings, judged over its pairs
+        if not quiet: print(f"summary -> {out_dir/'summary.ipynb'}", file=sys.stderr)
+        failures.append(_run_notebook(NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb',
+                                      dict(scale=scale, pairs=list(pairs), results_dir=results, out_dir=out), root))
     failures = [f for f in failures if f]
     if failures: _fail('sd-reproduce', '\n  '.join([f"{len(failures)} notebook(s) failed:"] + failures))
-    print(f"done: figures and executed notebooks in {out_dir}, results in {Path(results)/scale}")
+    print(f"done: figures and executed notebooks in {out_dir}, results in {Path(results)/name}")
 
 # %% ../nbs/11_cli.ipynb #88012580
 @call_parse

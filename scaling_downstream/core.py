@@ -4,28 +4,35 @@
 
 # %% ../nbs/00_core.ipynb #a144077a
 from __future__ import annotations
-import hashlib, json, os, shutil, tempfile
+import hashlib, json, os, re, shutil, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TARGETS', 'LANGS', 'PAIRS', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json', 'replace_dir',
-           'sha256_file', 'format_tokens', 'default_device', 'autocast', 'accelerator', 'train_step']
+__all__ = ['TARGETS', 'LANGS', 'PAIRS', 'is_lang_code', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json',
+           'replace_dir', 'read_lines', 'cache_dir', 'sha256_file', 'format_tokens', 'default_device', 'autocast',
+           'accelerator', 'train_step']
 
 # %% ../nbs/00_core.ipynb #86cb7db6
-TARGETS = ('de', 'fr', 'ro')  # the target languages; English is the source side of every pair
+TARGETS = ('de', 'fr', 'ro')  # the embedded corpus's target languages; English is the source side of its pairs
 LANGS = ('en',) + TARGETS
 PAIRS = tuple(f'en-{t}' for t in TARGETS)
 
-def check_lang(lang: str) -> str:
-    "`lang` if it is one of the study's languages, else a clear error."
-    if lang not in LANGS: raise ValueError(f"unknown language code {lang!r}; the corpus has {', '.join(LANGS)}")
+def is_lang_code(s) -> bool:
+    "Whether `s` looks like an ISO 639 language code: two or three lowercase letters, a variant after an underscore."
+    return isinstance(s, str) and re.fullmatch(r'[a-z]{2,3}(?:_[a-z0-9]+)?', s) is not None
+
+def check_lang(lang) -> str:
+    "`lang` if it is a language code (see `is_lang_code`), else a clear error."
+    if not is_lang_code(lang): raise ValueError(f"{lang!r} is not a language code: use ISO 639 codes of two or three lowercase letters, like 'en' or 'de'")
     return lang
 
-def check_pair(pair: str) -> tuple[str, str]:
-    "The (source, target) languages of `pair`, e.g. 'en-ro' -> ('en', 'ro')."
-    if pair not in PAIRS:
-        raise ValueError(f"unknown language pair {pair!r}; the corpus has {', '.join(PAIRS)} (English is always the source)")
-    return tuple(pair.split('-'))
+def check_pair(pair) -> tuple[str, str]:
+    "The (source, target) languages of the direction `pair`: 'en-ro' -> ('en', 'ro'), 'de-fr' -> ('de', 'fr')."
+    parts = pair.split('-') if isinstance(pair, str) else []
+    if len(parts) != 2: raise ValueError(f"{pair!r} is not a language pair: write source-target, like 'en-de' or 'de-fr'")
+    src, tgt = map(check_lang, parts)
+    if src == tgt: raise ValueError(f"{pair!r} translates {src} into itself: the source and target languages must differ")
+    return src, tgt
 
 # %% ../nbs/00_core.ipynb #6af7e0d7
 def atomic_write_bytes(path, data: bytes) -> Path:
@@ -52,6 +59,25 @@ def replace_dir(tmp, final) -> Path:
         os.replace(tmp, final); shutil.rmtree(old, ignore_errors=True)
     else: os.replace(tmp, final)
     return final
+
+# %% ../nbs/00_core.ipynb #28e92c3a
+def read_lines(path) -> list[str]:
+    "The lines of the text file `path` (.xz, .gz or plain), decoded strictly as UTF-8; errors name the file, the line and the byte."
+    import gzip, lzma
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no such file: {path}")
+    opener = {'.xz': lzma.open, '.gz': gzip.open}.get(path.suffix, open)
+    with opener(path, 'rb') as f: data = f.read()
+    try: text = data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b'\n') + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 (byte {data[e.start]:#04x} at offset {e.start})") from None
+    if not text.strip(): raise ValueError(f"{path} is empty")
+    return text.removeprefix('\ufeff').splitlines()
+
+def cache_dir() -> Path:
+    "Where counts worth keeping between processes go: $SD_CACHE, else ~/.cache/scaling_downstream."
+    return Path(os.environ.get('SD_CACHE') or Path.home()/'.cache'/'scaling_downstream')
 
 # %% ../nbs/00_core.ipynb #f5049be8
 def sha256_file(path) -> str:

@@ -9,15 +9,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np, pandas as pd
-from .core import LANGS, atomic_write_bytes, check_lang, check_pair, sha256_file, write_json
+from .core import LANGS, PAIRS, atomic_write_bytes, check_lang, check_pair, read_lines, sha256_file, write_json
 
 # %% auto #0
-__all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'WMT', 'clean_text',
+__all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'clean_text',
            'normalise_placeholders', 'words', 'stopword_counts', 'is_language', 'is_untranslated', 'length_ratio_ok',
            'filter_pair', 'dedupe_key', 'source_rank', 'read_jsonl', 'filter_parallel', 'filter_mono', 'multiway',
            'split_documents', 'held_out_keys', 'remove_held_out', 'write_tsv_xz', 'read_tsv', 'build_corpus',
-           'update_manifest', 'corpus_dir', 'load_parallel', 'load_mono', 'read_parallel', 'read_mono', 'load_wmt',
-           'load_mc4']
+           'update_manifest', 'corpus_dir', 'load_parallel', 'load_mono']
 
 # %% ../nbs/01b_corpus.ipynb #eaaa52c5
 SPLITS = ('train', 'valid', 'test')
@@ -204,22 +203,9 @@ def write_tsv_xz(df: pd.DataFrame, path) -> Path:
 
 
 # %% ../nbs/01b_corpus.ipynb #d439ba9f
-def _open_text(path):
-    "Lines of a text file (.xz, .gz or plain), decoded strictly as UTF-8, with clear errors."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no such file: {path}")
-    opener = {'.xz': lzma.open, '.gz': gzip.open}.get(path.suffix, open)
-    with opener(path, 'rb') as f: data = f.read()
-    try: text = data.decode('utf-8')
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b'\n') + 1
-        raise ValueError(f"{path}: line {line} is not UTF-8 (byte {data[e.start]:#04x} at offset {e.start})") from None
-    if not text.strip(): raise ValueError(f"{path} is empty")
-    return text.removeprefix('\ufeff').splitlines()
-
 def read_tsv(path, columns=None, header: bool=True) -> pd.DataFrame:
     "A TSV file as a DataFrame of strings; every line must have as many tab-separated fields as the header."
-    lines = _open_text(path)
+    lines = read_lines(path)
     names = lines[0].split('\t') if header else list(columns)
     if header and columns is not None and names[:len(columns)] != list(columns):
         raise ValueError(f"{path}: expected columns {list(columns)}, found {names}")
@@ -320,6 +306,7 @@ def _read_cached(path, columns):
 def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
     "Pairs of the embedded corpus: columns src, tgt, source, doc."
     src, tgt = check_pair(pair)
+    if pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): give your own in a study spec's tasks (08a_spec)")
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     d = corpus_dir(corpus)
     df = (_read_cached(d/'parallel'/f'{pair}.train.tsv.xz', [src, tgt]) if split == 'train'
@@ -328,65 +315,5 @@ def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
 
 def load_mono(lang: str, corpus=None) -> pd.DataFrame:
     "The monolingual pool of `lang`: columns text, source."
-    return _read_cached(corpus_dir(corpus)/'mono'/f'{check_lang(lang)}.tsv.xz', ['text', 'source'])
-
-# %% ../nbs/01b_corpus.ipynb #8a0b2c9b
-def read_parallel(path, tgt_path=None, pair: str='en-de') -> pd.DataFrame:
-    "A user's parallel data (TSV, JSONL, or a Moses pair `path`, `tgt_path`) as columns src, tgt, source."
-    src, tgt = check_pair(pair)
-    path = Path(path)
-    if tgt_path is not None:
-        a, b = _open_text(path), _open_text(tgt_path)
-        if len(a) != len(b):
-            raise ValueError(f"{path} has {len(a)} lines but {tgt_path} has {len(b)}; a Moses pair needs one line per segment in both")
-        rows = list(zip(a, b))
-    elif path.suffix in ('.jsonl', '.json') or path.name.endswith(('.jsonl.gz', '.jsonl.xz')):
-        rows = []
-        for i, line in enumerate(_open_text(path), 1):
-            if not line.strip(): continue
-            try: r = json.loads(line)
-            except json.JSONDecodeError as e: raise ValueError(f"{path}: line {i} is not JSON ({e.msg})") from None
-            r = r.get('translation', r)
-            missing = [l for l in (src, tgt) if not isinstance(r.get(l), str)]
-            if missing: raise ValueError(f"{path}: line {i} has no {' or '.join(map(repr, missing))} text")
-            rows.append((r[src], r[tgt]))
-    else:
-        lines = _open_text(path)
-        if lines[0].split('\t')[:2] == [src, tgt]: lines = lines[1:]
-        rows = []
-        for i, line in enumerate(lines, 1):
-            fields = line.split('\t')
-            if len(fields) < 2: raise ValueError(f"{path}: line {i} has no tab; expected source<TAB>target")
-            rows.append(tuple(fields[:2]))
-    if not rows: raise ValueError(f"{path} has no segments")
-    df = pd.DataFrame(rows, columns=['src', 'tgt'])
-    return df.assign(source=path.name)
-
-def read_mono(path, lang: str) -> pd.DataFrame:
-    "A user's monolingual text (one segment per line, or JSON lines with a `text` field) as columns text, source."
-    check_lang(lang); path = Path(path)
-    lines = [l for l in _open_text(path) if l.strip()]
-    if path.suffix == '.jsonl': lines = [json.loads(l)['text'] for l in lines]
-    return pd.DataFrame({'text': lines, 'source': path.name})
-
-# %% ../nbs/01b_corpus.ipynb #dc78de39
-WMT = {'en-de': ('wmt14', 'de-en'), 'en-fr': ('wmt14', 'fr-en'), 'en-ro': ('wmt16', 'ro-en')}
-
-def load_wmt(pair: str, split: str, path: str|None=None, name: str|None=None, **kwargs) -> pd.DataFrame:
-    "WMT `pair` (or any translation dataset `path`/`name`) through `datasets`, as columns src, tgt, source."
-    import datasets
-    src, tgt = check_pair(pair)
-    if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
-    if path is None: path, name = WMT[pair]
-    ds = datasets.load_dataset(path, name, split={'valid': 'validation'}.get(split, split), **kwargs)
-    rows = [(t[src], t[tgt]) for t in ds['translation']]
-    return pd.DataFrame(rows, columns=['src', 'tgt']).assign(source='/'.join(filter(None, (path, name))))
-
-def load_mc4(lang: str, n_docs: int, path: str='allenai/c4', name: str|None=None, split: str='train', **kwargs) -> pd.DataFrame:
-    "The first `n_docs` documents of mC4 in `lang` (streamed; or of any text dataset `path`), as columns text, source."
-    import datasets, itertools
-    check_lang(lang)
-    if name is None and path == 'allenai/c4': name = lang
-    ds = datasets.load_dataset(path, name, split=split, streaming=True, **kwargs)
-    texts = [r['text'] for r in itertools.islice(ds, n_docs)]
-    return pd.DataFrame({'text': texts, 'source': '/'.join(filter(None, (path, name)))})
+    if check_lang(lang) not in LANGS: raise ValueError(f"the embedded corpus has no {lang} pool (it has {', '.join(LANGS)}): give your own in a study spec's pools (08a_spec)")
+    return _read_cached(corpus_dir(corpus)/'mono'/f'{lang}.tsv.xz', ['text', 'source'])

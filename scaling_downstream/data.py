@@ -12,15 +12,16 @@ from typing import NamedTuple
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['SENTINELS', 'PAD', 'EOS', 'UNK', 'DEFAULT_VOCAB_SIZE', 'PAPER_MIXTURES', 'PAPER_RUNS', 'mono_texts', 'parallel_texts',
-           'normalize', 'balanced_sample', 'train_spm', 'sentinel_tokens', 'tokenizer_from_spm', 'train_tokenizer',
-           'default_tokenizer_dir', 'load_tokenizer', 'tokens_per_word', 'compare_vocab_sizes', 'Mixture',
-           'check_budget', 'split_budget', 'cache_dir', 'TokenPool', 'token_pool', 'token_pools', 'Document',
-           'MixtureStream', 'sample_mixture', 'alignment_score', 'ngram_counts', 'overlap', 'AlignmentStats',
-           'alignment_stats', 'measured_alignment', 'alignment_table', 'alignment_wide']
+__all__ = ['SENTINELS', 'PAD', 'EOS', 'UNK', 'DEFAULT_VOCAB_SIZE', 'PAPER_MIXTURES', 'PAPER_RUNS', 'check_pool_name',
+           'mono_texts', 'parallel_texts', 'normalize', 'balanced_sample', 'train_spm', 'sentinel_tokens',
+           'tokenizer_from_spm', 'train_tokenizer', 'default_tokenizer_dir', 'load_tokenizer', 'tokens_per_word',
+           'compare_vocab_sizes', 'Mixture', 'check_budget', 'split_budget', 'TokenPool', 'token_pool', 'token_pools',
+           'Document', 'MixtureStream', 'sample_mixture', 'language_share', 'target_share', 'alignment_score',
+           'ngram_counts', 'overlap', 'AlignmentStats', 'alignment_stats', 'measured_alignment', 'alignment_table',
+           'alignment_wide']
 
 # %% ../nbs/02_data.ipynb #1c38b4ae
-from .core import LANGS, PAIRS, check_lang, check_pair
+from .core import LANGS, PAIRS, cache_dir, check_lang, check_pair
 
 # %% ../nbs/02_data.ipynb #c19dc48b
 def _corpus():
@@ -39,12 +40,18 @@ def _documents(texts, what) -> list[str]:
     if not docs: raise ValueError(f"{what} is empty: it has no non-blank document")
     return docs
 
+def check_pool_name(name) -> str:
+    "`name` if it can name a pool: lowercase letters and underscores (the embedded corpus's pools are named by their language)."
+    if not (isinstance(name, str) and re.fullmatch(r'[a-z][a-z_]*', name)):
+        raise ValueError(f"{name!r} is not a pool name: use lowercase letters and underscores, like 'de' or 'web_de' (digits are a mixture's shares)")
+    return name
+
 def mono_texts(lang, pools=None) -> list[str]:
-    "The documents of `lang`'s pool from `pools` (mapping, callable, or None for the embedded corpus)."
-    check_lang(lang)
+    "The documents of the pool `lang` from `pools` (mapping, callable, or None for the embedded corpus's pool of that language)."
+    check_pool_name(lang)
     if pools is None: texts = _corpus().load_mono(lang)
     elif isinstance(pools, Mapping):
-        if lang not in pools: raise ValueError(f"no {lang} pool: pools were given for {', '.join(pools) or 'no language'}")
+        if lang not in pools: raise ValueError(f"no {lang} pool: pools were given for {', '.join(pools) or 'nothing'}")
         texts = pools[lang]
     elif callable(pools): texts = pools(lang)
     else: raise TypeError(f"pools must be a mapping lang -> documents, a callable or None, not {type(pools).__name__}")
@@ -174,10 +181,12 @@ def default_tokenizer_dir() -> Path:
 
 def load_tokenizer(path: str|Path|None=None):
     """The tokenizer saved in `path` (default: `default_tokenizer_dir()`), from its `tokenizer.json` or else its
-    `spiece.model`. A bare name that is not a folder here, such as 'tokenizer-2k', is a tokenizer of the corpus folder."""
+    `spiece.model`. A bare name that is not a folder here, such as 'tokenizer-2k', is a tokenizer of the corpus folder,
+    or one trained for a study spec (in `cache_dir()/'tokenizers'`)."""
     from transformers import PreTrainedTokenizerFast
     path = Path(path) if path is not None else default_tokenizer_dir()
-    if not path.is_dir() and len(path.parts) == 1: path = default_tokenizer_dir().parent/path
+    if not path.is_dir() and len(path.parts) == 1:
+        path = next((d/path for d in (default_tokenizer_dir().parent, cache_dir()/'tokenizers') if (d/path).is_dir()), default_tokenizer_dir().parent/path)
     if (path/'tokenizer.json').exists(): return PreTrainedTokenizerFast.from_pretrained(str(path))
     if (path/'spiece.model').exists(): return tokenizer_from_spm(path/'spiece.model')
     raise FileNotFoundError(f"no tokenizer in {path} (neither tokenizer.json nor spiece.model): "
@@ -215,16 +224,21 @@ def compare_vocab_sizes(pools=None, sizes=(8000, 16000, 32000), langs=LANGS, hel
 
 # %% ../nbs/02_data.ipynb #4cb39c96
 def _parse_mixture_name(name: str) -> dict:
-    "{'en': 0.5, 'de': 0.5} from 'en50-de50'; 'en' alone is 100% en."
+    "{'en': 0.5, 'de': 0.5} from 'en50-de50'; 'en' alone is 100% en; pools of a study spec alike: 'web_de50-doc_de50'."
     out = {}
     for part in name.strip().split('-'):
-        m = re.fullmatch(r'([a-z]+)(\d+(?:\.\d+)?)?', part)
+        m = re.fullmatch(r'([a-z][a-z_]*?)(\d+(?:\.\d+)?)?', part)
         if not m: raise ValueError(f"cannot read mixture name {name!r}: write it like 'en50-de50' or 'en'")
         out[m.group(1)] = float(m.group(2))/100 if m.group(2) else 1.0
     return out
 
+def _pool_order(name: str) -> tuple:
+    "The embedded corpus's languages first, in their order (which names and seeds the paper's runs), then other pools by name."
+    return (LANGS.index(name), '') if name in LANGS else (len(LANGS), name)
+
 class Mixture:
-    "The fractions of pretraining tokens drawn from each language, validated: e.g. `Mixture({'en': 0.5, 'de': 0.5})`."
+    """The fractions of pretraining tokens drawn from each pool, validated: e.g. `Mixture({'en': 0.5, 'de': 0.5})`. A
+    pool is a language of the embedded corpus, or a named pool of a study spec (`Mixture({'web_de': 0.5, 'doc_de': 0.5})`)."""
     def __init__(self, fractions: Mapping[str, float]|str|Mixture|None=None, /, **kwargs):
         if isinstance(fractions, Mixture): fractions = fractions.to_dict()
         elif isinstance(fractions, str): fractions = _parse_mixture_name(fractions)
@@ -232,7 +246,8 @@ class Mixture:
             raise TypeError(f"a mixture is a mapping language -> fraction, not {type(fractions).__name__}")
         given = {**(fractions or {}), **kwargs}
         for lang in given:
-            if lang not in LANGS: raise ValueError(f"unknown language {lang!r} in the mixture: known languages are {', '.join(LANGS)}")
+            try: check_pool_name(lang)
+            except ValueError as e: raise ValueError(f"in the mixture: {e}") from None
         clean = {}
         for lang, f in given.items():
             try: f = float(f)
@@ -244,13 +259,13 @@ class Mixture:
         if abs(total - 1) > 1e-6:
             listed = ', '.join(f'{l}={f:g}' for l, f in clean.items()) or 'no languages'
             raise ValueError(f"fractions sum to {total:.6g}, not 1 ({listed})")
-        self._fractions = tuple((lang, clean[lang]) for lang in LANGS if clean.get(lang, 0) > 0)
+        self._fractions = tuple((lang, clean[lang]) for lang in sorted(clean, key=_pool_order) if clean[lang] > 0)
 
-    def __getitem__(self, lang) -> float: return dict(self._fractions).get(check_lang(lang), 0.0)
+    def __getitem__(self, lang) -> float: return dict(self._fractions).get(check_pool_name(lang), 0.0)
     def to_dict(self) -> dict: return dict(self._fractions)
     def items(self): return iter(self._fractions)
     @property
-    def langs(self) -> tuple: return tuple(l for l, _ in self._fractions)
+    def pools(self) -> tuple: return tuple(l for l, _ in self._fractions)
     @property
     def name(self) -> str:
         "Short name for files and configs: 'en50-de50', or 'en' for English alone."
@@ -262,7 +277,7 @@ class Mixture:
         return ' + '.join(f'{100*f:.4g}% {l}' for l, f in self._fractions)
     def __repr__(self): return f"Mixture({self.label})"
     def __eq__(self, other):
-        return isinstance(other, Mixture) and self.langs == other.langs and \
+        return isinstance(other, Mixture) and self.pools == other.pools and \
                all(abs(a - b) <= 1e-9 for (_, a), (_, b) in zip(self._fractions, other._fractions))
     def __hash__(self): return hash(tuple((l, round(f, 9)) for l, f in self._fractions))
 
@@ -296,16 +311,14 @@ def _encode(tok, texts: Sequence[str]) -> list[list[int]]:
     "Token ids of `texts`, each ending in </s>."
     return tok(list(texts), add_special_tokens=True, return_attention_mask=False, return_token_type_ids=False)['input_ids']
 
-def cache_dir() -> Path:
-    "Where counts worth keeping between processes go: $SD_CACHE, else ~/.cache/scaling_downstream."
-    return Path(os.environ.get('SD_CACHE') or Path.home()/'.cache'/'scaling_downstream')
-
 def _fingerprint(tok, texts: Sequence[str]) -> str|None:
     "A hash of the tokenizer and the texts: the key of their token counts (None for a tokenizer without a serialised form)."
     backend = getattr(tok, 'backend_tokenizer', None)
     if backend is None: return None
     h = hashlib.sha256(backend.to_str().encode())
-    for t in texts: h.update(t.encode()); h.update(b'\0')
+    if hasattr(texts, 'fingerprint'): h.update(texts.fingerprint.encode())  # a PoolTexts names its content
+    else:
+        for t in texts: h.update(t.encode()); h.update(b'\0')
     return h.hexdigest()[:24]
 
 class TokenPool:
@@ -313,8 +326,8 @@ class TokenPool:
     are kept in `cache_dir()` under a hash of the tokenizer and the texts, so that every job of a sweep does not
     tokenise the whole pool again to learn its size."""
     def __init__(self, lang: str, texts: Sequence[str], tok, batch_size: int=2048):
-        self.lang, self.tok, self.batch_size = check_lang(lang), tok, batch_size
-        self.texts = _documents(texts, f"the {lang} pool")
+        self.lang, self.tok, self.batch_size = check_pool_name(lang), tok, batch_size
+        self.texts = texts if hasattr(texts, 'take') else _documents(texts, f"the {lang} pool")  # a PoolTexts (01c_userdata) is kept as it is
 
     @functools.cached_property
     def lengths(self) -> np.ndarray:
@@ -336,7 +349,7 @@ class TokenPool:
     def n_tokens(self) -> int: return int(self.lengths.sum())
     def encode(self, idx: Sequence[int]) -> list[list[int]]:
         "Token ids of the documents at positions `idx`."
-        return _encode(self.tok, [self.texts[i] for i in idx])
+        return _encode(self.tok, self.texts.take(idx) if hasattr(self.texts, 'take') else [self.texts[i] for i in idx])
     def __repr__(self):
         counted = f"{self.n_tokens:,} tokens" if 'lengths' in self.__dict__ else 'tokens not counted yet'
         return f"TokenPool({self.lang}: {self.n_docs:,} documents, {counted})"
@@ -348,7 +361,7 @@ def _corpus_token_pool(lang, tok):
 
 def token_pool(lang, pools=None, tok=None) -> TokenPool:
     "`lang`'s `TokenPool` from `pools` (a mapping of documents or TokenPools, a callable, or None for the embedded corpus)."
-    check_lang(lang)
+    check_pool_name(lang)
     if isinstance(pools, Mapping) and isinstance(pools.get(lang), TokenPool): return pools[lang]
     if tok is None: tok = load_tokenizer()
     if pools is None: return _corpus_token_pool(lang, tok)
@@ -366,6 +379,10 @@ class Document(NamedTuple):
     ids: list
     index: int
     epoch: int
+
+def _pool_seed(name: str) -> int:
+    "The seed of a pool's document order: a language's index in the embedded corpus (as before pools had names), else a hash of the name."
+    return LANGS.index(name) if name in LANGS else int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
 
 class MixtureStream:
     "Tokenised documents drawn from `pools` in the proportions of `mixture`, exactly `budget` tokens in all."
@@ -394,7 +411,7 @@ class MixtureStream:
 
     def _documents(self, lang) -> Iterator[Document]:
         "`lang`'s documents, pool shuffled anew at every epoch, encoded in batches growing from 8 to `batch_size`."
-        pool, rng, epoch, batch = self.pools[lang], np.random.default_rng([self.seed, LANGS.index(lang)]), 0, 8
+        pool, rng, epoch, batch = self.pools[lang], np.random.default_rng([self.seed, _pool_seed(lang)]), 0, 8
         while True:
             order = rng.permutation(pool.n_docs)
             self.passes[lang] = epoch + 1
@@ -435,10 +452,19 @@ def sample_mixture(mixture, budget, tok=None, pools=None, seed: int=0, max_epoch
     return MixtureStream(mixture, budget, tok, pools, seed, max_epochs)
 
 # %% ../nbs/02_data.ipynb #0a38cc06
-def alignment_score(mixture, pair) -> float:
-    "The paper's translation alignment score (Eq. 2): P(src)·P(dest) + 0.7·P(src) + 0.8·P(dest)."
+def language_share(mixture, lang: str, langs: Mapping[str, str]|None=None) -> float:
+    "The share of `mixture` drawn from pools in language `lang` (`langs`: pool -> language; by default each pool is a language)."
+    return sum(f for pool, f in Mixture(mixture).items() if (langs or {}).get(pool, pool) == lang)
+
+def target_share(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
+    "The share of `mixture` in the target language of `pair`."
+    return language_share(mixture, check_pair(pair)[1], langs)
+
+def alignment_score(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
+    """The paper's translation alignment score (Eq. 2): P(src)·P(dest) + 0.7·P(src) + 0.8·P(dest), where P(l) is the
+    share of the mixture's pools in language l (`langs`: pool -> language; by default each pool is a language)."""
     mixture, (src, dest) = Mixture(mixture), check_pair(pair)
-    p_src, p_dest = mixture[src], mixture[dest]
+    p_src, p_dest = (language_share(mixture, l, langs) for l in (src, dest))
     return p_src*p_dest + 0.7*p_src + 0.8*p_dest
 
 # %% ../nbs/02_data.ipynb #fdc1bea7
@@ -502,7 +528,7 @@ def alignment_stats(tok=None, pools=None, pairs=None, task_pairs=PAIRS, langs=LA
 def measured_alignment(mixture, pair, stats: AlignmentStats) -> pd.Series:
     "Share of the task's n-gram mass covered by the mixture's (`score`), and of its source and target sides alone."
     mixture, _ = Mixture(mixture), check_pair(pair)
-    missing = [l for l in mixture.langs if l not in stats.mono]
+    missing = [l for l in mixture.pools if l not in stats.mono]
     if missing: raise ValueError(f"no counts for {', '.join(missing)}: alignment_stats was run for languages {', '.join(stats.mono)}")
     if pair not in stats.src: raise ValueError(f"no counts for {pair}: alignment_stats was run for pairs {', '.join(stats.src)}")
     q = pd.concat([f*stats.mono[l]/stats.mono[l].sum() for l, f in mixture.items()], axis=1).fillna(0).sum(axis=1)

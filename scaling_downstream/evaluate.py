@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
 from .core import autocast, check_pair, default_device
-from .corpus import load_parallel
+from .userdata import task_pairs
 from .data import load_tokenizer
 from .finetune import cross_entropy, encode_pairs, short_pairs
 from .model import load_checkpoint
@@ -146,14 +146,14 @@ def build_tiny_comet(out_dir: str|Path, tok=None, seed: int=0) -> Path:
 # %% ../nbs/06_evaluate.ipynb #3258ba2b
 def evaluate(model, pair: str, split: str='test', tok=None, num_beams: int=1, batch_size: int=64, max_length: int=128,
              comet_model: str|Path|None=None, limit: int|None=None, max_tokens: int|None=None, tokenizer: str|None=None,
-             progress: bool=False) -> tuple[dict, pd.DataFrame]:
-    """Score `model` on `pair`'s `split` of the embedded corpus (the pairs that pass the length filter `max_tokens`, the
+             progress: bool=False, task: dict|None=None) -> tuple[dict, pd.DataFrame]:
+    """Score `model` on `pair`'s `split` (of the study `task`, default the embedded corpus; the pairs that pass the length filter `max_tokens`, the
     first `limit` of them if given): BLEU, chrF, ROUGE-L, COMET (or its absence) and cross-entropy. `tok` (or the
     tokenizer named `tokenizer`) must be the model's. Returns the record and the translations."""
     check_pair(pair)
     comet_path = comet_model_path(comet_model)  # a bad COMET path fails before decoding
     tok = tok if tok is not None else load_tokenizer(tokenizer)
-    data = short_pairs(tok, load_parallel(pair, split), max_tokens)
+    data = short_pairs(tok, task_pairs(pair, split, task), max_tokens)
     if limit: data = data.iloc[:limit]
     started = time.perf_counter()
     # with a length filter, a translation may run 16 tokens past it (longer ones are degenerate repetitions, slow to decode)
@@ -172,6 +172,6 @@ def evaluate_checkpoint(path: str|Path, split: str='test', **kwargs) -> tuple[di
     if not (path/'finetune.json').exists(): raise FileNotFoundError(f"{path} holds no finetuned model (no finetune.json)")
     ft = json.loads((path/'finetune.json').read_text())
     model = load_checkpoint(path).to(default_device())
-    kwargs = dict(dict(max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer')), **kwargs)  # the task it was finetuned on
+    kwargs = dict(dict(max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer'), task=ft.get('task')), **kwargs)  # the task it was finetuned on
     record, hyps = evaluate(model, ft['pair'], split, **kwargs)
     return dict(record, finetune={k: v for k, v in ft.items() if k != 'curve'}), hyps

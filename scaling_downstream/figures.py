@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from .core import atomic_write_bytes, format_tokens
-from .data import alignment_score
-from .analysis import (FLOORS, METRICS, CurveFit, aligned_mixture, baseline, bleu_ce_relation, curve_d_f,
+from .analysis import (FLOORS, METRICS, CurveFit, aligned_mixture, baseline, bleu_ce_relation, curve_d_f, mixture_alignment,
                                          fit_curve, mixture_label, task_note)
 from .fit import Bootstrap, FitResult
 
@@ -129,13 +128,13 @@ def fig_scaling(table: pd.DataFrame, mixture: str|None=None, pairs=None, metrics
     pairs = list(pairs or sorted(table.pair.unique()))
     fig, axes = plt.subplots(len(metrics), len(pairs), figsize=(4.2*len(pairs), 3.4*len(metrics)), squeeze=False)
     for j, pair in enumerate(pairs):
-        mix = mixture or aligned_mixture(pair)
+        mix = mixture or aligned_mixture(pair, table)
         d_fs = sorted(table[(table.pair == pair) & (table.mixture == mix)].D_f.unique())
         for i, metric in enumerate(metrics):
             ax = axes[i, j]
             for d_f, ls in _styles(d_fs).items():
                 plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{j}", ls=ls, base=baseline(table, pair, d_f, metric, ci=True))
-            _decorate(ax, metric, f"{pair}: {mixture_label(mix)} (alignment {alignment_score(mix, pair):.2g})" if i == 0 else None)
+            _decorate(ax, metric, f"{pair}: {mixture_label(mix)} (alignment {mixture_alignment(table, pair, mix):.2g})" if i == 0 else None)
             if d_fs: _legend_notes(ax)
             else: ax.text(0.5, 0.5, f"no {mix} runs for {pair}", ha='center', transform=ax.transAxes)
     fig.suptitle((title or f"{METRICS[metrics[0]]} and {METRICS[metrics[-1]]} against pretraining data") + f"\n{task_note(table)}; bars: 95% intervals", y=1.0)
@@ -155,13 +154,13 @@ def comet_missing(table: pd.DataFrame) -> str|None:
 def _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit):
     "One panel: `metric` against D_p for each of `mixtures` (labelled with their alignment), and the baseline."
     for k, mix in enumerate(mixtures):
-        plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{k}", label=f"{mixture_label(mix)} (A={alignment_score(mix, pair):.2g})")
+        plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{k}", label=f"{mixture_label(mix)} (A={mixture_alignment(table, pair, mix):.2g})")
     _baseline_band(ax, baseline(table, pair, d_f, metric, ci=True))
     _decorate(ax, metric)
 
 def fig_metrics(table: pd.DataFrame, pair: str='en-fr', mixtures=None, d_f: int|None=None, metrics=('bleu', 'rouge_l', 'comet', 'ce'), n_fit: int=4):
     "Fig. 1: each metric against D_p for `pair`, one curve per mixture (default: 50/50 and English only) at `d_f` (default: `curve_d_f`)."
-    mixtures = list(mixtures or [aligned_mixture(pair), 'en'])
+    mixtures = list(mixtures or [aligned_mixture(pair, table), 'en'])
     rows = table[table.pair == pair]
     d_f = d_f or curve_d_f(table, pair)
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.6*len(metrics), 3.4), squeeze=False)
@@ -178,7 +177,7 @@ def fig_mixtures(table: pd.DataFrame, pair: str, d_f: int|None=None, metrics=('b
     "Fig. 4: every mixture of `pair` at `d_f` (default: `curve_d_f`), one panel per metric."
     rows = table[table.pair == pair]
     d_f = d_f or curve_d_f(table, pair)
-    mixtures = sorted(set(rows.mixture) - {'none'}, key=lambda m: -alignment_score(m, pair))
+    mixtures = sorted(set(rows.mixture) - {'none'}, key=lambda m: -mixture_alignment(table, pair, m))
     fig, axes = plt.subplots(1, len(metrics), figsize=(5*len(metrics), 3.8), squeeze=False)
     for ax, metric in zip(axes[0], metrics): _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
     _legend_notes(axes[0, -1])
@@ -193,7 +192,7 @@ def fig_bleu_vs_ce(table: pd.DataFrame, pairs=('en-de', 'en-fr')):
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.8*len(pairs), 3.8), squeeze=False)
     for ax, pair in zip(axes[0], pairs):
         rows = table[(table.pair == pair) & (table.mixture != 'none')]
-        for k, (mix, g) in enumerate(sorted(rows.groupby('mixture'), key=lambda mg: -alignment_score(mg[0], pair))):
+        for k, (mix, g) in enumerate(sorted(rows.groupby('mixture'), key=lambda mg: -mixture_alignment(table, pair, mg[0]))):
             ax.scatter(g.ce, g.bleu, s=12 + 30*np.log10(g.D_p/g.D_p.min() + 1), color=f"C{k}", label=mixture_label(mix), alpha=0.8)
         rel = bleu_ce_relation(table, pair)
         if 'fit' in rel:
@@ -218,7 +217,7 @@ def fig_comet(table: pd.DataFrame, pairs=None, n_fit: int=4):
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.2*len(pairs), 3.4), squeeze=False)
     for ax, pair in zip(axes[0], pairs):
         rows = table[table.pair == pair]; d_f = curve_d_f(table, pair)
-        _mixture_panel(ax, table, pair, sorted(set(rows.mixture) - {'none'}, key=lambda m: -alignment_score(m, pair)), d_f, 'comet', n_fit)
+        _mixture_panel(ax, table, pair, sorted(set(rows.mixture) - {'none'}, key=lambda m: -mixture_alignment(table, pair, m)), d_f, 'comet', n_fit)
         ax.set_title(f"{pair}, $D_f$ = {format_tokens(d_f)}", fontsize='medium')
         ax.legend(fontsize='x-small')
     fig.tight_layout()

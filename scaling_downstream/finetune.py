@@ -8,8 +8,8 @@ import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import accelerator, autocast, check_pair, replace_dir, train_step
-from .corpus import load_parallel
+from .core import PAIRS, accelerator, autocast, check_pair, replace_dir, train_step
+from .userdata import task_pairs
 from .data import PAD, load_tokenizer
 from .model import build_model, load_checkpoint
 
@@ -38,14 +38,15 @@ def short_pairs(tok, pairs: pd.DataFrame, max_tokens: int|None) -> pd.DataFrame:
 def finetune_order(pair: str, train: pd.DataFrame|None=None) -> pd.DataFrame:
     "The training pairs of `pair` (default: the embedded corpus's) in the one fixed order that all subsets are prefixes of."
     check_pair(pair)
-    train = load_parallel(pair, 'train') if train is None else train
+    train = task_pairs(pair, 'train') if train is None else train
     return train.iloc[np.random.default_rng(FINETUNE_ORDER_SEED).permutation(len(train))]
 
 @functools.lru_cache(maxsize=4)
-def task_order(pair: str, tokenizer: str|None=None, max_tokens: int|None=None) -> pd.DataFrame:
-    """The embedded corpus's training pairs of `pair` that pass the length filter, in the fixed order; cached, since
-    every finetune of a sweep starts from it (filtering tokenises the whole training set)."""
-    return finetune_order(pair, short_pairs(load_tokenizer(tokenizer), load_parallel(pair, 'train'), max_tokens))
+def task_order(pair: str, tokenizer: str|None=None, max_tokens: int|None=None, task: str|None=None) -> pd.DataFrame:
+    """The training pairs of `pair` (of the task given as JSON, or the embedded corpus's) that pass the length filter, in
+    the fixed order; cached, since every finetune of a sweep starts from it (filtering tokenises the whole training set)."""
+    train = task_pairs(pair, 'train', json.loads(task) if task else None)
+    return finetune_order(pair, short_pairs(load_tokenizer(tokenizer), train, max_tokens))
 
 def finetune_subset(order: pd.DataFrame, d_f: int, tok=None, max_length: int=128, chunk: int=256) -> pd.DataFrame:
     """The longest prefix of `order` with at most `d_f` tokens, tokenised (`encode_pairs`). Only as much of `order` is
@@ -112,6 +113,7 @@ class FinetuneConfig:
     decay: bool = False       # inverse-square-root decay after the warm-up (as in pretraining)
     label_smoothing: float = 0.0
     tokenizer: str|None = None  # a tokenizer folder, or a name in the corpus folder; None: the corpus's default
+    task: dict|None = None    # a study spec's resolved task (01c_userdata); None: the embedded corpus's pair
     max_steps: int = 3000
     eval_every: int = 50      # steps between validation cross-entropies
     patience: int = 5         # evaluations without improvement before stopping
@@ -119,12 +121,18 @@ class FinetuneConfig:
     seed: int = 0
     def __post_init__(self):
         check_pair(self.pair)
+        if self.task is None and self.pair not in PAIRS:
+            raise ValueError(f"the embedded corpus has no {self.pair} task (it has {', '.join(PAIRS)}): give its data as a study spec's task")
         if self.d_f <= 0: raise ValueError(f"d_f={self.d_f}: the finetuning size must be a positive number of tokens")
         for k in ('batch_size', 'max_steps', 'eval_every', 'patience'):
             if getattr(self, k) < 1: raise ValueError(f"{k}={getattr(self, k)} must be at least 1")
         if self.max_tokens is not None and self.max_tokens < 2: raise ValueError(f"max_tokens={self.max_tokens}: a side needs at least 2 tokens")
         if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing={self.label_smoothing} must be in [0, 1)")
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:
+        "The settings as a dict; without `task` when it is the embedded corpus's, so that those runs keep their names."
+        d = dataclasses.asdict(self)
+        if d['task'] is None: del d['task']
+        return d
 
 def warmup_schedule(optimizer, warmup_steps: int=0, decay: bool=False):
     "The learning rate: a linear warm-up over `warmup_steps`, then constant or (`decay`) falling as 1/sqrt(step)."
@@ -144,10 +152,11 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     if init_model is not None and init_model.config.vocab_size != len(tok):
         raise ValueError(f"checkpoint {init} has a vocabulary of {init_model.config.vocab_size:,} ids but the tokenizer has {len(tok):,}: "
                          "finetune with the tokenizer it was pretrained with")
-    order = (task_order(config.pair, config.tokenizer, config.max_tokens) if default_task else
-             finetune_order(config.pair, short_pairs(tok, load_parallel(config.pair, 'train') if train is None else train, config.max_tokens)))
+    task = json.dumps(config.task, sort_keys=True) if config.task else None
+    order = (task_order(config.pair, config.tokenizer, config.max_tokens, task) if default_task else
+             finetune_order(config.pair, short_pairs(tok, task_pairs(config.pair, 'train', config.task) if train is None else train, config.max_tokens)))
     data = finetune_subset(order, config.d_f, tok, config.max_length)
-    valid = short_pairs(tok, load_parallel(config.pair, 'valid') if valid is None else valid, config.max_tokens)
+    valid = short_pairs(tok, task_pairs(config.pair, 'valid', config.task) if valid is None else valid, config.max_tokens)
     valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
     acc = accelerator(); device = acc.device
     model = (init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))).to(device)
@@ -183,6 +192,7 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     if init is not None and (Path(init)/'checkpoint.json').exists():
         ck = json.loads((Path(init)/'checkpoint.json').read_text())
         record.update(D_p=ck['D_p'], mixture=ck['mixture'])
+        if ck['config'].get('pools'): record['pool_langs'] = {n: p['lang'] for n, p in ck['config']['pools'].items()}
     elif init is None: record.update(D_p=0, mixture=None)
     if out_dir is not None: save_finetuned(model, record, out_dir)
     return model, record

@@ -421,7 +421,8 @@ def read_points(table, x_columns, y_column: str, query: str|None=None, order_by:
     name = str(table) if not isinstance(table, pd.DataFrame) else 'the table'
     if not isinstance(table, pd.DataFrame):
         if not Path(table).is_file(): raise FileNotFoundError(f"no such CSV file: {table}")
-        table = pd.read_csv(table)
+        try: table = pd.read_csv(table)
+        except pd.errors.EmptyDataError: raise ValueError(f"{name} is empty: it holds no table of points") from None
     if query:
         try: table = table.query(query, engine='python')
         except Exception as e: raise ValueError(f"query {query!r} failed on {name}: {e}") from None

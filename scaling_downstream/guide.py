@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 import numpy as np, pandas as pd
-from .data import Mixture, alignment_score
+from .data import Mixture, target_share
 from .core import check_pair, format_tokens
 from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, aligned_mixture, baseline, bleu_ce_relation,
-                                         curve, curve_d_f, fit_curve)
+                                         curve, curve_d_f, fit_curve, mixture_alignment)
 from .fit import bootstrap, extrapolation_error, fit_law, log_law
 
 # %% auto #0
@@ -61,6 +61,12 @@ def significant(effect: float, half_width: float) -> bool:
     return bool(math.isfinite(effect) and abs(effect) > half_width)
 
 # %% ../nbs/10_guide.ipynb #6a092d3f
+def _target_share(table: pd.DataFrame, pair: str, mixture: str) -> float:
+    "The share of `mixture` in the target language of `pair`, as `table` records it (a study's pools), else from the name."
+    rows = table[(table.pair == pair) & (table.mixture == mixture)]
+    if 'tgt_share' in rows and rows.tgt_share.notna().any(): return float(rows.tgt_share.dropna().iloc[0])
+    return target_share(mixture, pair)
+
 def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metric: str='bleu', target_D_p: float|None=None,
           n_fit: int=4, max_rel_error: float=0.10, n_bootstrap: int=200) -> Verdict:
     """The paper's guide (§3.5) for pretraining `mixture` before finetuning `pair` on `d_f` tokens (default: the $D_f$
@@ -108,7 +114,7 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
             reasons.append(f"{measured:+.3g} ± {half:.2g} {name} over no pretraining ({base:.3g}) at D_f = {format_tokens(d_f)}, measured at the largest checkpoint"
                            + ("" if pays else ": not above the noise, so pretraining does not yet pay at this D_f (the paper's finding 4: large D_f gains little)"))
     else:
-        advice = ("add target-language data (raises the alignment score)" if Mixture(mixture)[check_pair(pair)[1]] < 0.5
+        advice = ("add target-language data (raises the alignment score)" if _target_share(table, pair, mixture) < 0.5
                   else "more of this data will not help; choose other data or a larger finetuning set")
         what = reasons[0] if reasons else f"{name} does not follow the log-law"
         summary = f"not aligned: {what}" + (" while CE keeps falling" if ce_falls else "") + f" — {advice}"
@@ -122,7 +128,7 @@ def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame
     for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
         if g.D_p.nunique() < MIN_CHECKPOINTS: continue  # only the largest checkpoint finetuned here: no curve to judge
         v = judge(table, pair, mixture, int(d_f), metric, **kwargs)
-        rows.append(dict(pair=pair, mixture=mixture, alignment=alignment_score(mixture, pair), D_f=int(d_f), aligned=v.aligned,
+        rows.append(dict(pair=pair, mixture=mixture, alignment=mixture_alignment(table, pair, mixture), D_f=int(d_f), aligned=v.aligned,
                          predicted=v.predicted, target_D_p=v.target_D_p, baseline=v.baseline, verdict=v.summary))
     return pd.DataFrame(rows)
 

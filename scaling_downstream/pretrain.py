@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import accelerator, atomic_write_bytes, replace_dir, train_step, write_json
-from .data import EOS, Mixture, MixtureStream, check_budget, load_tokenizer
+from .core import LANGS, accelerator, atomic_write_bytes, replace_dir, train_step, write_json
+from .data import EOS, Mixture, MixtureStream, TokenPool, check_budget, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
 # %% auto #0
 __all__ = ['PEAK_BF16_FLOPS', 'span_corruption_lengths', 'noise_mask', 'span_corrupt', 'packed_chunks', 'SpanCorruption',
-           'log_milestones', 'PretrainConfig', 'lr_at', 'peak_flops', 'pretrain', 'run_progress', 'checkpoints']
+           'log_milestones', 'PretrainConfig', 'lr_at', 'peak_flops', 'spec_token_pools', 'pretrain', 'run_progress',
+           'checkpoints']
 
 # %% ../nbs/04_pretrain.ipynb #bb189c51
 def _corrupted_lengths(raw: int, noise_density: float, mean_span: float) -> tuple[int, int]:
@@ -105,8 +106,13 @@ class PretrainConfig:
     data_seed: int = 0          # the order of documents and the spans
     save_every: int = 200       # steps between resume states
     tokenizer: str|None = None  # a tokenizer folder, or a name in the corpus folder; None: the corpus's default
+    pools: dict|None = None     # a study spec's resolved pools (name -> description, 01c_userdata); None: the embedded corpus's languages
     def __post_init__(self):
         self.mixture = Mixture(self.mixture).name
+        known = list(self.pools) if self.pools is not None else list(LANGS)
+        if unknown := [p for p in Mixture(self.mixture).pools if p not in known]:
+            where = "the study's pools are" if self.pools is not None else "the embedded corpus has the pools"
+            raise ValueError(f"mixture {self.mixture} draws on {', '.join(unknown)}, but {where} {', '.join(known)}")
         ms = [check_budget(m) for m in self.milestones]
         if ms != sorted(set(ms)): raise ValueError(f"milestones must be increasing, got {list(self.milestones)}")
         self.milestones = ms
@@ -117,7 +123,11 @@ class PretrainConfig:
     def tokens_per_step(self) -> int: return self.batch_size * span_corruption_lengths(self.input_length)[0]
     @property
     def steps(self) -> int: return math.ceil(self.milestones[-1] / self.tokens_per_step)
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:
+        "The settings as a dict; without `pools` when they are the embedded corpus's, so that those runs keep their names."
+        d = dataclasses.asdict(self)
+        if d['pools'] is None: del d['pools']
+        return d
 
 def lr_at(step: int, lr: float, warmup_steps: int) -> float:
     "Inverse-square-root decay after a linear warm-up: `lr`·min(n/k, 1)·sqrt(k/max(n, k)) at step n (from 1)."
@@ -172,6 +182,11 @@ def _check_run_dir(out: Path, config: PretrainConfig) -> None:
         if diff: raise ValueError(f"{out} holds a pretraining run with other settings ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}); "
                                   "use another directory or delete it")
     elif out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty and holds no pretraining run (no pretrain.json)")
+
+def spec_token_pools(config: PretrainConfig, tok) -> dict:
+    "The `TokenPool`s of the study pools that `config`'s mixture draws on, opened from their descriptions."
+    from scaling_downstream.userdata import open_pool
+    return {name: TokenPool(name, open_pool(config.pools[name]), tok) for name in Mixture(config.mixture).pools}
 
 def _milestone_steps(config: PretrainConfig) -> dict:
     "{step: the milestones it reaches}: a milestone is checkpointed at the first step whose tokens reach it."
@@ -252,6 +267,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     cuda, main = acc.device.type == 'cuda', acc.is_main_process
     if config.batch_size % acc.num_processes: raise ValueError(f"batch_size={config.batch_size} does not split over {acc.num_processes} processes")
     tok = tok if tok is not None else load_tokenizer(config.tokenizer)
+    if pools is None and config.pools: pools = spec_token_pools(config, tok)
     sc = SpanCorruption(config.input_length, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
     stream = MixtureStream(config.mixture, config.steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)
     if main: _start_run(out, config, sc, stream, acc)

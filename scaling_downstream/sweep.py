@@ -8,15 +8,16 @@ import contextlib, hashlib, json, os, platform, socket, time, traceback
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .data import PAPER_RUNS, alignment_score
+from .data import PAPER_RUNS, alignment_score, target_share
 from .finetune import FinetuneConfig, finetune
 from .core import atomic_write_bytes, check_pair, write_json
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
-__all__ = ['SPEC_FORMAT', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done', 'checkpoint_for',
-           'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'run_sweep', 'translations', 'paired_tests',
-           'example_models', 'examples', 'results', 'study_jobs']
+__all__ = ['SPEC_FORMAT', 'SPECS', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
+           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'run_sweep',
+           'translations', 'paired_tests', 'example_models', 'examples', 'results', 'read_grid', 'study_jobs',
+           'grid_jobs']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
 SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
@@ -98,7 +99,7 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
     model, ft = finetune(FinetuneConfig(**spec['config']), init, progress=progress)
     config = spec['config']  # scored on the test pairs that pass its task's length filter, with its tokenizer
     metrics, translations = evaluate(model, config['pair'], max_tokens=config.get('max_tokens'), tokenizer=config.get('tokenizer'),
-                                     **spec['evaluation'])
+                                     task=config.get('task'), **spec['evaluation'])
     atomic_write_bytes(job_dir/'translations.tsv', translations.to_csv(sep='\t', index=False).encode())
     write_json(job_dir/'metrics.json', dict(key=key, spec=spec, finetune=ft, metrics=metrics, versions=_versions(),
                                               seconds=time.perf_counter() - started))
@@ -240,9 +241,10 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
     paths = sorted(Path(root).glob('finetune-*/metrics.json'))
     for path in paths if keys is None else [p for p in paths if p.parent.name in set(keys)]:
         r = json.loads(path.read_text()); ft, m = r['finetune'], r['metrics']
-        mixture = ft.get('mixture')
+        mixture, langs = ft.get('mixture'), ft.get('pool_langs')
         rows.append(dict(key=r['key'], pair=ft['pair'], mixture=mixture or 'none',
-                         alignment=alignment_score(mixture, ft['pair']) if mixture else float('nan'),
+                         alignment=alignment_score(mixture, ft['pair'], langs) if mixture else float('nan'),
+                         tgt_share=target_share(mixture, ft['pair'], langs) if mixture else float('nan'),
                          D_p=ft.get('D_p', 0), D_f=ft['d_f'], D_f_tokens=ft['tokens'], seed=ft['seed'], preset=ft['preset'],
                          max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer') or 'tokenizer',
                          bleu=m['bleu'], bleu_ci=m.get('bleu_ci'), bleu_signature=m['bleu_signature'], brevity_penalty=m['brevity_penalty'],
@@ -254,48 +256,40 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
     return table.sort_values(['pair', 'mixture', 'D_f', 'D_p', 'seed'], ignore_index=True) if len(table) else table
 
 # %% ../nbs/08_sweep.ipynb #150d3dd6
-STUDY_SCALES = {
-    'smoke': dict(pretrain=dict(preset='smoke', input_length=64, batch_size=16, lr=3e-3, warmup_steps=10),
-                  milestones=[4_000, 8_000, 16_000, 32_000, 64_000], d_f=[20_000], seeds={'en-fr': {'none': [0, 1]}},
-                  finetune=dict(preset='smoke', lr=3e-3, batch_size=16, max_steps=10, eval_every=10, valid_pairs=20),
-                  evaluation=dict(limit=8),
-                  mixtures={'en-de': ['en50-de50'], 'en-fr': ['en', 'en50-fr50'], 'en-ro': ['en50-ro50']}),
-    'cpu': dict(pretrain=dict(preset='cpu', input_length=128, batch_size=32, lr=2e-3, warmup_steps=100, tokenizer='tokenizer-2k'),
-                milestones=[50_000, 120_000, 280_000, 670_000, 1_600_000], d_f=[50_000, 1_600_000],
-                seeds={'en-fr': {'none': [0, 1, 2], 'en': [0, 1, 2], 'en50-fr50': [0, 1, 2]}},
-                finetune=dict(preset='cpu', tokenizer='tokenizer-2k', max_tokens=48, lr=5e-3, warmup_steps=50, decay=True, label_smoothing=0.1,
-                              batch_size=64, max_steps=300, eval_every=25, patience=2, valid_pairs=200),
-                # D_f = 1.6M (nearly all short pairs): the finetunes that translate, ~3 epochs; the largest checkpoint only
-                at_d_f={1_600_000: dict(milestones=[1_600_000], finetune=dict(batch_size=128, lr=3e-3, warmup_steps=100, max_steps=800,
-                                                                              eval_every=100, patience=3),
-                                          pairs={'en-de': dict(max_steps=1600)})},  # German learns slower: twice the steps
-                evaluation=dict(limit=400),
-                mixtures={'en-de': ['en', 'en50-de50'], 'en-fr': ['en', 'en50-fr50', 'fr'], 'en-ro': ['en', 'en50-ro50']}),
-    'gpu': dict(pretrain=dict(preset='gpu-small', input_length=128, batch_size=128, lr=2e-3, warmup_steps=100, max_epochs=4.0),
-                milestones=[250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000], d_f=[200_000, 1_000_000], seeds={},
-                finetune=dict(preset='gpu-small', lr=1e-3, batch_size=64, max_steps=2000, eval_every=100, patience=3, valid_pairs=500),
-                evaluation=dict(limit=None), mixtures=PAPER_RUNS),
-}
+SPECS = Path(__file__).resolve().parent.parent/'specs' if '__file__' in globals() else Path('../specs').resolve()
+
+def read_grid(path) -> dict:
+    "The grid of a built-in scale from its spec (`specs/<scale>.yaml`): every setting but its name and `base: none`."
+    import yaml
+    return {k: v for k, v in yaml.safe_load(Path(path).read_text()).items() if k not in ('name', 'base')}
+
+STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in ('smoke', 'cpu', 'gpu')}
 
 def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
                seeds: list|None=None) -> list[dict]:
     """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
-    finetuning seeds of every curve) override the scale's. Pretraining jobs, the baseline finetunes (from scratch) and
-    one finetune per checkpoint, $D_f$ and seed; the scale's `at_d_f` gives a $D_f$ its own finetuning settings (and a
-    pair's own, under `pairs`) and the checkpoints it finetunes."""
-    check_pair(pair)
+    finetuning seeds of every curve) override the scale's."""
     if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
-    grid = STUDY_SCALES[scale]
-    mixtures = list(mixtures or grid['mixtures'].get(pair, PAPER_RUNS[pair]))
+    return grid_jobs(pair, STUDY_SCALES[scale], mixtures, d_f, milestones, seeds)
+
+def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
+              seeds: list|None=None, pools: dict|None=None, task: dict|None=None) -> list[dict]:
+    """The jobs of `pair` on `grid` (a `STUDY_SCALES` entry, or a study spec's): pretraining jobs, the baseline
+    finetunes (from scratch) and one finetune per checkpoint, $D_f$ and seed; the grid's `at_d_f` gives a $D_f$ its own
+    finetuning settings (and a pair's own, under `pairs`) and the checkpoints it finetunes. `pools` and `task` are a
+    study spec's (None: the embedded corpus's)."""
+    check_pair(pair)
+    mixtures = list(mixtures or grid['mixtures'].get(pair) or PAPER_RUNS.get(pair) or [])
+    if not mixtures: raise ValueError(f"no mixtures for {pair}: the grid names them for {', '.join(grid['mixtures'])}")
     d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
     at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
     def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)
         seeds_of = lambda n: seeds or (grid['seeds'].get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
         settings = lambda n: {**grid['finetune'], **at(n).get('finetune', {}), **at(n).get('pairs', {}).get(pair, {})}
-        return [FinetuneConfig(pair, d_f=int(n), seed=s, **settings(n)) for n in d_f for s in seeds_of(n)]
+        return [FinetuneConfig(pair, d_f=int(n), seed=s, task=task, **settings(n)) for n in d_f for s in seeds_of(n)]
     specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
     for mixture in mixtures:
-        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, **grid['pretrain']))  # one run, shared by every seed
+        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, pools=pools, **grid['pretrain']))  # one run, shared by every seed
         specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture)
                          for m in at(ft.d_f).get('milestones', milestones) if m in milestones]
     return specs

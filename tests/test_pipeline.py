@@ -1,5 +1,5 @@
 "The study's three commands as a user runs them at smoke scale: the pipeline, a kill and resume, two processes, determinism."
-import json, os, signal, subprocess, sys, time
+import json, os, signal, subprocess, time
 from pathlib import Path
 import pytest, torch
 from conftest import BIN, ROOT, run
