@@ -9,8 +9,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['TARGETS', 'LANGS', 'PAIRS', 'is_lang_code', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json',
-           'replace_dir', 'read_lines', 'cache_dir', 'sha256_file', 'format_tokens', 'default_device', 'autocast',
-           'accelerator', 'train_step']
+           'replace_dir', 'read_lines', 'cache_dir', 'sha256_file', 'without_paths', 'format_tokens', 'default_device',
+           'autocast', 'accelerator', 'train_step']
 
 # %% ../nbs/00_core.ipynb #86cb7db6
 TARGETS = ('de', 'fr', 'ro')  # the embedded corpus's target languages; English is the source side of its pairs
@@ -73,7 +73,7 @@ def read_lines(path) -> list[str]:
         line = data[:e.start].count(b'\n') + 1
         raise ValueError(f"{path}: line {line} is not UTF-8 (byte {data[e.start]:#04x} at offset {e.start})") from None
     if not text.strip(): raise ValueError(f"{path} is empty")
-    return text.removeprefix('\ufeff').splitlines()
+    return [l.removesuffix('\r') for l in text.removeprefix('\ufeff').removesuffix('\n').split('\n')]  # not splitlines: U+2028 is text
 
 def cache_dir() -> Path:
     "Where counts worth keeping between processes go: $SD_CACHE, else ~/.cache/scaling_downstream."
@@ -83,6 +83,13 @@ def cache_dir() -> Path:
 def sha256_file(path) -> str:
     "The SHA-256 of the file `path`, in hex."
     with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
+
+def without_paths(obj):
+    "`obj` with the paths of hashed files left out (a `files` or `file` beside its `sha256`): the same data anywhere is the same."
+    if isinstance(obj, list): return [without_paths(v) for v in obj]
+    if not isinstance(obj, dict): return obj
+    hashed = 'sha256' in obj
+    return {k: without_paths(v) for k, v in obj.items() if not (hashed and k in ('files', 'file'))}
 
 # %% ../nbs/00_core.ipynb #6019fe5f
 def format_tokens(n: float) -> str:

@@ -327,7 +327,7 @@ class TokenPool:
     tokenise the whole pool again to learn its size."""
     def __init__(self, lang: str, texts: Sequence[str], tok, batch_size: int=2048):
         self.lang, self.tok, self.batch_size = check_pool_name(lang), tok, batch_size
-        self.texts = texts if hasattr(texts, 'take') else _documents(texts, f"the {lang} pool")  # a PoolTexts (01c_userdata) is kept as it is
+        self.texts = texts if hasattr(texts, 'fingerprint') else _documents(texts, f"the {lang} pool")  # a PoolTexts (01c_userdata) is kept as it is
 
     @functools.cached_property
     def lengths(self) -> np.ndarray:
@@ -349,7 +349,7 @@ class TokenPool:
     def n_tokens(self) -> int: return int(self.lengths.sum())
     def encode(self, idx: Sequence[int]) -> list[list[int]]:
         "Token ids of the documents at positions `idx`."
-        return _encode(self.tok, self.texts.take(idx) if hasattr(self.texts, 'take') else [self.texts[i] for i in idx])
+        return _encode(self.tok, self.texts.take(idx) if hasattr(self.texts, 'fingerprint') else [self.texts[i] for i in idx])
     def __repr__(self):
         counted = f"{self.n_tokens:,} tokens" if 'lengths' in self.__dict__ else 'tokens not counted yet'
         return f"TokenPool({self.lang}: {self.n_docs:,} documents, {counted})"

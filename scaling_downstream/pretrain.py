@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import LANGS, accelerator, atomic_write_bytes, replace_dir, train_step, write_json
+from .core import LANGS, accelerator, atomic_write_bytes, replace_dir, train_step, without_paths, write_json
 from .data import EOS, Mixture, MixtureStream, TokenPool, check_budget, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
@@ -178,7 +178,7 @@ def _check_run_dir(out: Path, config: PretrainConfig) -> None:
     saved = out/'pretrain.json'
     if saved.exists():
         old = json.loads(saved.read_text())['config']
-        diff = {k: (old.get(k), v) for k, v in config.to_dict().items() if json.loads(json.dumps(v)) != old.get(k)}
+        diff = {k: (old.get(k), v) for k, v in config.to_dict().items() if without_paths(json.loads(json.dumps(v))) != without_paths(old.get(k))}
         if diff: raise ValueError(f"{out} holds a pretraining run with other settings ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}); "
                                   "use another directory or delete it")
     elif out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty and holds no pretraining run (no pretrain.json)")

@@ -8,7 +8,7 @@ import copy, dataclasses, difflib, hashlib, json, os, re
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import LANGS, cache_dir, check_pair, read_lines
+from .core import LANGS, cache_dir, check_pair, read_lines, without_paths
 from .data import Mixture, MixtureStream, TokenPool, load_tokenizer, train_tokenizer
 from .userdata import open_pool, resolve_pool, resolve_task, task_pairs
 from .finetune import FinetuneConfig, finetune_order, finetune_subset, short_pairs
@@ -16,10 +16,10 @@ from .pretrain import PretrainConfig
 from .sweep import STUDY_SCALES, grid_jobs
 
 # %% auto #0
-__all__ = ['EXAMPLE', 'SPEC_KEYS', 'REQUIRED_KEYS', 'POOL_KEYS', 'TASK_KEYS', 'SPLIT_KEYS', 'EVALUATION_KEYS', 'check_keys',
-           'read_spec', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer', 'choose_tokenizer',
-           'scale_study', 'load_study', 'exclude_test_pairs', 'overlap_table', 'check_study', 'write_example',
-           'study_alignment']
+__all__ = ['EXAMPLE', 'SPEC_KEYS', 'REQUIRED_KEYS', 'POOL_KEYS', 'TASK_KEYS', 'SPLIT_KEYS', 'EVALUATION_KEYS', 'RESERVED',
+           'check_keys', 'yaml_loader', 'read_spec', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer',
+           'choose_tokenizer', 'scale_study', 'load_study', 'exclude_test_pairs', 'overlap_table', 'check_study',
+           'write_example', 'study_alignment']
 
 # %% ../nbs/08a_spec.ipynb #dda955e2
 EXAMPLE = """name: de-fr-docs
@@ -61,11 +61,22 @@ def check_keys(given: dict, known, where: str) -> dict:
         if key not in known: raise ValueError(f"{where}: unknown key {key!r}" + (f" (did you mean {near[0]!r}?)" if near else f"; the keys are {', '.join(known)}"))
     return given
 
+def yaml_loader():
+    "PyYAML's safe loader read as YAML 1.2 reads plain values: `1e-3` is a number, `no` and `on` are words (`no` is Norwegian)."
+    import yaml
+    class Loader(yaml.SafeLoader): pass
+    Loader.yaml_implicit_resolvers = {c: [(tag, rx) for tag, rx in rs if tag != 'tag:yaml.org,2002:bool'] for c, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver('tag:yaml.org,2002:bool', re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
+    Loader.add_implicit_resolver('tag:yaml.org,2002:float', re.compile(r'^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$'), list('-+0123456789'))
+    return Loader
+
+RESERVED = {'pretrain': ('mixture', 'milestones', 'pools'), 'finetune': ('pair', 'd_f', 'seed', 'task')}  # set by the spec's own keys
+
 def read_spec(path) -> dict:
     "The spec in the YAML file `path`, with every key checked (at every level) and the required ones present."
     import yaml
     path = Path(path)
-    try: spec = yaml.safe_load('\n'.join(read_lines(path)))
+    try: spec = yaml.load('\n'.join(read_lines(path)), Loader=yaml_loader())
     except yaml.YAMLError as e: raise ValueError(f"{path} is not YAML: {e}") from None
     check_keys(spec, SPEC_KEYS, str(path))
     required = REQUIRED_KEYS + (('pretrain', 'finetune', 'evaluation', 'milestones', 'd_f') if spec.get('base') == 'none' else ('pools', 'tasks'))
@@ -77,6 +88,8 @@ def read_spec(path) -> dict:
             if split in task: check_keys(task[split], SPLIT_KEYS, f"{path}: task {pair!r}, {split}")
     for key, cls in (('pretrain', PretrainConfig), ('finetune', FinetuneConfig)):
         check_keys(spec.get(key) or {}, [f.name for f in dataclasses.fields(cls)], f"{path}: {key}")
+        if clash := [k for k in spec.get(key) or {} if k in RESERVED[key]]:
+            raise ValueError(f"{path}: {key}: {', '.join(clash)} come from the spec's own keys (mixtures, milestones, pools, tasks, d_f, seeds), not from {key}")
     check_keys(spec.get('evaluation') or {}, EVALUATION_KEYS, f"{path}: evaluation")
     return spec
 
@@ -153,7 +166,7 @@ def study_tokenizer(pools: dict, tasks: dict, pieces: int, max_words: int=1_000_
     "The name of a tokenizer trained on a language-balanced sample of `pools` and the tasks' training pairs, cached by their content."
     from scaling_downstream.core import replace_dir
     from scaling_downstream.userdata import pool_fingerprint
-    content = [sorted((n, pool_fingerprint(p)) for n, p in pools.items()), sorted((k, json.dumps(t, sort_keys=True)) for k, t in tasks.items()), pieces, max_words]
+    content = [sorted((n, pool_fingerprint(p)) for n, p in pools.items()), sorted((k, json.dumps(without_paths(t), sort_keys=True)) for k, t in tasks.items()), pieces, max_words]
     name = f"spm-{hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]}"
     out = cache_dir()/'tokenizers'/name
     if (out/'tokenizer.json').exists(): return name
@@ -184,6 +197,7 @@ def scale_study(spec: dict, path: Path|None=None) -> Study:
     "The study of a scale's own spec (`base: none`: its settings are the grid, its data the embedded corpus), as `STUDY_SCALES` has it."
     if spec['name'] not in STUDY_SCALES: raise ValueError(f"{path}: base: none is for the scales' own specs ({', '.join(STUDY_SCALES)}); give a study of your own a base")
     grid = {k: v for k, v in spec.items() if k not in ('name', 'base')}
+    if grid != STUDY_SCALES[spec['name']]: raise ValueError(f"{path} is not the {spec['name']} scale's spec as shipped: give a changed study its own name and base: {spec['name']}")
     return Study(str(spec['name']), grid, None, {pair: None for pair in grid['mixtures']}, ['bleu', 'ce'], source=path)
 
 def load_study(path) -> Study:
@@ -203,6 +217,7 @@ def load_study(path) -> Study:
     given = spec['mixtures'] if isinstance(spec['mixtures'], dict) else {pair: spec['mixtures'] for pair in tasks}  # per task, or one list for all
     if unknown := [p for p in given if p not in tasks]: raise ValueError(f"{where}: mixtures are given for {', '.join(unknown)}, which is not a task of the spec")
     mixtures = {pair: list(dict.fromkeys(resolve_mixture(m, pools) for m in given.get(pair, []))) for pair in tasks}
+    if empty := [pair for pair, ms in mixtures.items() if not ms]: raise ValueError(f"{where}: no mixtures for task {', '.join(empty)}")
     metrics = list(spec.get('metrics') or ['bleu', 'ce'])
     if bad := [m for m in metrics if m not in METRICS]: raise ValueError(f"{where}: metrics {bad} are not among {', '.join(METRICS)}")
     overlap = spec.get('test_overlap', 'refuse')
@@ -255,7 +270,8 @@ def check_study(study: Study, tok=None) -> pd.DataFrame:
         try: MixtureStream(m, config.steps * config.tokens_per_step, tok, counted, max_epochs=config.max_epochs)
         except ValueError as e: raise ValueError(f"mixture {m} up to D_p = {config.milestones[-1]:,} tokens: {e}") from None
     for pair, task in study.tasks.items():
-        for split in ('valid', 'test'): task_pairs(pair, split, task)  # a file that cannot be read fails now, not after pretraining
+        for split in ('valid', 'test'):  # a file that cannot be read, or a split with nothing in it, fails now, not after pretraining
+            if task_pairs(pair, split, task).empty: raise ValueError(f"task {pair}: its {split} split has no pairs")
         ft = FinetuneConfig(pair, d_f=max(study.grid['d_f']), task=task, **study.grid['finetune'])
         order = finetune_order(pair, short_pairs(tok, task_pairs(pair, 'train', task), ft.max_tokens))
         try: finetune_subset(order, ft.d_f, tok, ft.max_length)

@@ -8,9 +8,9 @@ import contextlib, hashlib, json, os, platform, socket, time, traceback
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .data import PAPER_RUNS, alignment_score, target_share
+from .data import PAPER_RUNS, Mixture, alignment_score, target_share
 from .finetune import FinetuneConfig, finetune
-from .core import atomic_write_bytes, check_pair, write_json
+from .core import atomic_write_bytes, check_pair, without_paths, write_json
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
@@ -23,8 +23,8 @@ __all__ = ['SPEC_FORMAT', 'SPECS', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'f
 SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
 
 def job_key(spec: dict) -> str:
-    "The name of `spec`'s folder: its kind and a hash of its canonical JSON."
-    canonical = json.dumps(spec, sort_keys=True, separators=(',', ':'))
+    "The name of `spec`'s folder: its kind and a hash of its canonical JSON (without the paths of a study's hashed files)."
+    canonical = json.dumps(without_paths(spec), sort_keys=True, separators=(',', ':'))
     return f"{spec['kind']}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
 
 def pretrain_job(config: PretrainConfig) -> dict:
@@ -244,7 +244,7 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
         mixture, langs = ft.get('mixture'), ft.get('pool_langs')
         rows.append(dict(key=r['key'], pair=ft['pair'], mixture=mixture or 'none',
                          alignment=alignment_score(mixture, ft['pair'], langs) if mixture else float('nan'),
-                         tgt_share=target_share(mixture, ft['pair'], langs) if mixture else float('nan'),
+                         **({'tgt_share': target_share(mixture, ft['pair'], langs)} if langs else {}),  # a study's pools only
                          D_p=ft.get('D_p', 0), D_f=ft['d_f'], D_f_tokens=ft['tokens'], seed=ft['seed'], preset=ft['preset'],
                          max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer') or 'tokenizer',
                          bleu=m['bleu'], bleu_ci=m.get('bleu_ci'), bleu_signature=m['bleu_signature'], brevity_penalty=m['brevity_penalty'],
@@ -289,7 +289,8 @@ def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=No
         return [FinetuneConfig(pair, d_f=int(n), seed=s, task=task, **settings(n)) for n in d_f for s in seeds_of(n)]
     specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
     for mixture in mixtures:
-        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, pools=pools, **grid['pretrain']))  # one run, shared by every seed
+        drawn = {n: pools[n] for n in Mixture(mixture).pools} if pools else None  # another pool of the study is not part of this run
+        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, pools=drawn, **grid['pretrain']))  # one run, shared by every seed
         specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture)
                          for m in at(ft.d_f).get('milestones', milestones) if m in milestones]
     return specs

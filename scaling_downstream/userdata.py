@@ -4,10 +4,10 @@
 
 # %% ../nbs/01c_userdata.ipynb #a88aa9ed
 from __future__ import annotations
-import codecs, itertools, json
+import codecs, gzip, itertools, json, lzma
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file
+from .core import PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file, without_paths
 from .corpus import load_mono, load_parallel
 
 # %% auto #0
@@ -20,7 +20,8 @@ def check_text_file(path, block: int=1 << 20) -> Path:
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no such file: {path}")
     decoder, offset, blank = codecs.getincrementaldecoder('utf-8')(), 0, True
-    with open(path, 'rb') as f:
+    opener = {'.gz': gzip.open, '.xz': lzma.open}.get(path.suffix, open)  # offsets are then into the unpacked text
+    with opener(path, 'rb') as f:
         while data := f.read(block):
             held = len(decoder.getstate()[0])  # the start of a character the last block ended in
             try: text = decoder.decode(data)
@@ -67,19 +68,24 @@ def resolve_pool(name: str, pool: dict, base: Path|None=None) -> dict:
 def pool_fingerprint(pool: dict) -> str:
     "A name for a resolved pool's content: its description with the files' hashes in place of their paths."
     import hashlib
-    described = {k: v for k, v in pool.items() if k != 'files'}
-    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(without_paths(pool), sort_keys=True).encode()).hexdigest()[:16]
 
 # %% ../nbs/01c_userdata.ipynb #ec5d23bc
 def _non_blank(column: str):
     return lambda batch: [isinstance(t, str) and bool(t.strip()) for t in batch[column]]
 
+def _of_sources(df: pd.DataFrame, sources, what: str) -> pd.Series:
+    "Which rows of the embedded corpus's `df` come from `sources` (source families); an error naming any it does not have."
+    sources = [sources] if isinstance(sources, str) else list(sources)
+    families = df.source.str.split(':').str[0]
+    if missing := [s for s in sources if s not in set(families)]: raise ValueError(f"{what} has no text from {', '.join(missing)}; its sources are {', '.join(sorted(set(families)))}")
+    return families.isin(sources)
+
 def open_pool(pool: dict):
     "The documents of a resolved pool: a `PoolTexts` (files, datasets) or a list (the embedded corpus)."
     if 'corpus' in pool:
         mono = load_mono(pool['lang'])
-        keep = mono if pool['corpus'] == 'all' else mono[mono.source.str.split(':').str[0].isin(pool['corpus'])]
-        if keep.empty: raise ValueError(f"the embedded {pool['lang']} pool has no text from {pool['corpus']}")
+        keep = mono if pool['corpus'] == 'all' else mono[_of_sources(mono, pool['corpus'], f"the embedded {pool['lang']} pool")]
         held_out = set(excluded_segments(pool['exclude'])) if 'exclude' in pool else set()
         return [t for t in keep.text if t.strip() not in held_out]
     column, where = pool.get('column', 'text'), pool.get('files', [pool.get('dataset')])[0]
@@ -114,15 +120,16 @@ def excluded_segments(exclude: dict) -> list[str]:
 def _split_format(files: list[Path], fmt: str|None) -> str:
     "The format of a split's files: `fmt`, else moses for two files, else from the suffix."
     if fmt: return fmt
-    if len(files) == 2: return 'moses'
-    suffixes = Path(str(files[0]).removesuffix('.gz').removesuffix('.xz')).suffix
-    return {'.tsv': 'tsv', '.jsonl': 'jsonl', '.json': 'jsonl'}.get(suffixes, 'tsv')
+    known = {'.tsv': 'tsv', '.jsonl': 'jsonl', '.json': 'jsonl'}
+    suffixes = [Path(str(f).removesuffix('.gz').removesuffix('.xz')).suffix for f in files]
+    if len(files) == 2 and not any(s in known for s in suffixes): return 'moses'  # train.de + train.fr
+    return known.get(suffixes[0], 'tsv')
 
 def _tsv_pairs(path: Path, src: str, tgt: str) -> list[tuple[str, str]]:
-    lines = read_lines(path)
-    if lines[0].split('\t') == [src, tgt]: lines = lines[1:]
+    lines, first = read_lines(path), 1
+    if lines[0].split('\t') == [src, tgt]: lines, first = lines[1:], 2  # a header naming the two languages
     rows = []
-    for i, line in enumerate(lines, 1):
+    for i, line in enumerate(lines, first):
         fields = line.split('\t')
         if len(fields) != 2: raise ValueError(f"{path}: line {i} has {len(fields)} tab-separated fields; expected 2 ({src}<TAB>{tgt})")
         rows.append(tuple(fields))
@@ -173,6 +180,7 @@ def resolve_task(pair: str, task: dict, base: Path|None=None) -> dict:
     if len(kinds) != 1: raise ValueError(f"task {pair!r} needs its train, valid and test files, or one of corpus, dataset or all (it has {', '.join(kinds) or 'none'})")
     if 'corpus' in task:
         if task['corpus'] not in PAIRS: raise ValueError(f"task {pair!r}: the embedded corpus has {', '.join(PAIRS)}, not {task['corpus']!r}")
+        if task['corpus'] != pair: raise ValueError(f"task {pair!r} names the embedded corpus's {task['corpus']}: a task's direction is its corpus pair's")
     elif 'all' in task:
         task['all'] = _resolve_files(f"task {pair!r}, all", task['all'], base)
         rule = task.get('split') or {}
@@ -188,7 +196,7 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
     if task is None or 'corpus' in task:
         df = load_parallel(task['corpus'] if task else pair, split)
         keep = (task or {}).get(f'{split}_sources')
-        return df[df.source.str.split(':').str[0].isin(keep)] if keep else df
+        return df[_of_sources(df, keep, f"the embedded {pair} {split} split")] if keep else df
     if 'dataset' in task:
         import datasets
         src, tgt = check_pair(pair)
