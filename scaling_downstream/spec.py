@@ -8,9 +8,9 @@ import copy, dataclasses, difflib, hashlib, json, os, re
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import LANGS, cache_dir, check_pair, read_lines, without_paths
+from .core import LANGS, atomic_write_bytes, cache_dir, check_pair, read_lines, replace_dir, without_paths
 from .data import Mixture, MixtureStream, TokenPool, load_tokenizer, train_tokenizer
-from .userdata import open_pool, resolve_pool, resolve_task, task_pairs
+from .userdata import open_pool, pool_fingerprint, resolve_pool, resolve_task, task_pairs
 from .finetune import FinetuneConfig, finetune_order, finetune_subset, short_pairs
 from .pretrain import PretrainConfig
 from .sweep import STUDY_SCALES, grid_jobs
@@ -164,8 +164,6 @@ def _sample(texts, max_words: int, seed: int=0) -> list[str]:
 
 def study_tokenizer(pools: dict, tasks: dict, pieces: int, max_words: int=1_000_000) -> str:
     "The name of a tokenizer trained on a language-balanced sample of `pools` and the tasks' training pairs, cached by their content."
-    from scaling_downstream.core import replace_dir
-    from scaling_downstream.userdata import pool_fingerprint
     content = [sorted((n, pool_fingerprint(p)) for n, p in pools.items()), sorted((k, json.dumps(without_paths(t), sort_keys=True)) for k, t in tasks.items()), pieces, max_words]
     name = f"spm-{hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]}"
     out = cache_dir()/'tokenizers'/name
@@ -232,7 +230,6 @@ def load_study(path) -> Study:
 # %% ../nbs/08a_spec.ipynb #8d4975b6
 def exclude_test_pairs(pools: dict, tasks: dict) -> tuple[dict, dict]:
     "`pools` and `tasks` marked to leave out every training pair and pool document that holds a test segment of a task."
-    from scaling_downstream.core import atomic_write_bytes
     segments = sorted({s.strip() for pair, task in tasks.items() for side in ('src', 'tgt') for s in task_pairs(pair, 'test', task)[side]})
     text = '\n'.join(segments).encode()
     digest = hashlib.sha256(text).hexdigest()[:16]
@@ -282,7 +279,6 @@ def check_study(study: Study, tok=None) -> pd.DataFrame:
 def write_example(folder, n_pool: int=6000, n_train: int=2000, n_eval: int=200) -> Path:
     "`EXAMPLE` and its files in `folder`: de, fr and en pools and a de→fr task, real text from the embedded corpus; the spec's path."
     from scaling_downstream.corpus import load_mono, load_parallel
-    from scaling_downstream.core import atomic_write_bytes
     folder = Path(folder)
     lines = lambda texts: ''.join(f'{t}\n' for t in texts).encode()
     jsonl = lambda rows: ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in rows).encode()
