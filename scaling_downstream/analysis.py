@@ -4,18 +4,21 @@
 
 # %% ../nbs/09a_analysis.ipynb #ab18f91e
 from __future__ import annotations
-import functools
+import functools, itertools, math
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import atomic_write_bytes, check_pair
 from .data import Mixture, alignment_score
-from .fit import Extrapolation, extrapolation_error, fit_law, gordon_law, log_law, power_law
+from .fit import (Bootstrap, Extrapolation, bootstrap, extrapolation_error, fit_law, gordon_law, log_law,
+                                    power_law, rollout, rollout_error)
 
 # %% auto #0
-__all__ = ['METRICS', 'FLOORS', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'task_note', 'law_for',
-           'mixture_label', 'seed_spread', 'curve', 'curve_d_f', 'baseline', 'mixture_alignment', 'CurveFit',
-           'fit_curve', 'fit_curves', 'extrapolation_table', 'alignment_scores', 'aligned_mixture', 'bleu_ce_relation']
+__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'task_note', 'law_for',
+           'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f', 'baseline', 'mixture_alignment',
+           'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table', 'alignment_scores', 'aligned_mixture',
+           'bleu_ce_relation', 'run_noise', 'Prediction', 'curve_bootstrap', 'fit_band', 'fallen', 'predict_curve',
+           'prediction_table', 'rollout_table', 'rollout_summary', 'decision_accuracy', 'decision_summary']
 
 # %% ../nbs/09a_analysis.ipynb #8817fbfb
 def save_results(table: pd.DataFrame, path: str|Path) -> Path:
@@ -44,6 +47,7 @@ def _read_csv(path) -> pd.DataFrame:
 # %% ../nbs/09a_analysis.ipynb #6eeace93
 METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
 FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 0.05}  # below these everywhere, a score measures noise: the models do not translate yet
+RANGES = {'bleu': (0, 100), 'chrf': (0, 100), 'rouge_l': (0, 1), 'ce': (0, np.inf)}  # where a score can be at all
 TOLERANCE = {'bleu': 0.02, 'chrf': 0.02, 'rouge_l': 0.02, 'comet': 0.02, 'ce': 0.005}  # of the mean: noise allowed against the trend
 HIGHER_IS_BETTER = {'bleu': True, 'rouge_l': True, 'comet': True, 'chrf': True, 'ce': False}
 
@@ -64,16 +68,22 @@ def mixture_label(mixture: str) -> str:
     "'en50-fr50' -> '50% en + 50% fr'; 'none' -> 'no pretraining'."
     return 'no pretraining' if mixture == 'none' else Mixture(mixture).label
 
-def seed_spread(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None) -> float:
-    """The run-to-run standard deviation of one model's `metric`: pooled over every point of `pair` at `d_f` (mixture,
-    $D_p$) finetuned with several seeds (a model that translates varies more than one that does not), else over every
-    point of `pair`, else over every pair's; NaN where no point has two seeds."""
+def seed_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None) -> tuple[float, str]:
+    """The run-to-run standard deviation of one model's `metric` and where it was measured: pooled over every point of
+    `pair` at `d_f` (mixture, $D_p$) finetuned with several seeds (a model that translates varies more than one that does
+    not), else over every point of `pair`, else over every pair's; NaN where no point has two seeds."""
     here = table[table.pair == pair]
-    for rows in ([] if d_f is None else [here[here.D_f == d_f]]) + [here, table]:
+    scopes = ([] if d_f is None else [(here[here.D_f == d_f], f"{pair} at D_f={d_f:,}")]) + [(here, pair), (table, 'every pair')]
+    for rows, scope in scopes:
         groups = rows.dropna(subset=[metric]).groupby(['pair', 'mixture', 'D_f', 'D_p'])[metric]
         var, dof = groups.var(ddof=1), groups.count() - 1
-        if (dof > 0).any(): return float(np.sqrt((var[dof > 0] * dof[dof > 0]).sum() / dof[dof > 0].sum()))
-    return float('nan')
+        if (dof > 0).any():
+            return float(np.sqrt((var[dof > 0] * dof[dof > 0]).sum() / dof[dof > 0].sum())), f"{int((dof > 0).sum())} points of {scope} with several seeds"
+    return float('nan'), 'no point with two seeds'
+
+def seed_spread(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None) -> float:
+    "The pooled run-to-run standard deviation of `metric` (`seed_noise` without its scope)."
+    return seed_noise(table, pair, metric, d_f)[0]
 
 def _points(table: pd.DataFrame, rows: pd.DataFrame, pair: str, metric: str) -> pd.DataFrame:
     """`rows`' `metric` per D_p: mean over seeds, number of seeds `n`, and `ci`, the half-width of the mean's 95% interval
@@ -137,6 +147,11 @@ class CurveFit:
         "Whether the metric never gets worse with D_p by more than the noise (see `falls`)."
         return not self.falls
 
+def _not_positive(points: pd.DataFrame, metric: str) -> str:
+    "Why a curve with a value ≤ 0 cannot take a law fitted in log space, naming the first such point."
+    bad = points[points[metric] <= 0].iloc[0]
+    return f"{METRICS[metric]} is {bad[metric]:.3g} at D_p = {bad.D_p:,.0f}: the law takes its log, so every value must be > 0"
+
 @functools.lru_cache(maxsize=4096)  # the same points give the same fit: figures and tables share them
 def _fit_points(metric: str, n_fit: int, d_p: tuple, y: tuple) -> Extrapolation|str:
     "The law of `metric` fitted on the `n_fit` smallest of the points (`d_p`, `y`) and tested on the rest, or why it could not be."
@@ -147,7 +162,7 @@ def fit_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: st
     "Fit `metric`'s law to a curve on its `n_fit` smallest D_p and predict the rest."
     points, a = curve(table, pair, mixture, d_f, metric).dropna(), mixture_alignment(table, pair, mixture)
     if len(points) <= n_fit: return CurveFit(pair, mixture, d_f, metric, points, None, f"{len(points)} points: nothing held out after fitting {n_fit}", a)
-    if (points[metric] <= 0).any(): return CurveFit(pair, mixture, d_f, metric, points, None, f"{METRICS[metric]} is 0 at some D_p: the law takes its log", a)
+    if (points[metric] <= 0).any(): return CurveFit(pair, mixture, d_f, metric, points, None, _not_positive(points, metric), a)
     fit = _fit_points(metric, n_fit, tuple(points.D_p), tuple(points[metric]))
     return CurveFit(pair, mixture, d_f, metric, points, None, fit, a) if isinstance(fit, str) else CurveFit(pair, mixture, d_f, metric, points, fit, '', a)
 
@@ -194,3 +209,170 @@ def bleu_ce_relation(table: pd.DataFrame, pair: str) -> dict:
         fit = fit_law(gordon_law, positive.ce.to_numpy(), positive.bleu.to_numpy())
         out.update(fit.params, huber=fit.loss, fit=fit)
     return out
+
+# %% ../nbs/09a_analysis.ipynb #90471cbd
+def run_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int, level: float) -> tuple[float, str]:
+    """The run-to-run noise (an sd) a new model's `metric` carries, and where it comes from: the spread between seeds
+    measured on `table` (`seed_noise`), else a floor of `TOLERANCE` of `level` (the value predicted)."""
+    sd, scope = seed_noise(table, pair, metric, d_f)
+    if math.isfinite(sd) and sd > 0: return sd, f"seed spread {sd:.2g}, measured on {scope}"
+    floor = TOLERANCE[metric] * abs(level)
+    return floor, f"a floor of {TOLERANCE[metric]:.0%} of the prediction ({floor:.2g}): no spread between seeds is measured on the table"
+
+@dataclass
+class Prediction:
+    "A curve's law fitted on all its checkpoints and read at `target_D_p`: the curve with its band, and a new run's interval."
+    pair: str; mixture: str; d_f: int; metric: str
+    target_D_p: float
+    predicted: float
+    band: tuple         # the 95% confidence band of the curve at target_D_p
+    interval: tuple     # the 95% prediction interval of one new run there
+    noise: float        # the run-to-run sd the interval carries
+    noise_source: str   # where `noise` comes from
+    refits: str = ''    # how many of the bootstrap's redraws converged
+
+    def __repr__(self):
+        return (f"{METRICS[self.metric]} {self.predicted:.2f} at D_p = {self.target_D_p:,.0f}: curve 95% {self.band[0]:.2f}–{self.band[1]:.2f}, "
+                f"a new run 95% {self.interval[0]:.2f}–{self.interval[1]:.2f} (run noise: {self.noise_source}; {self.refits})")
+
+@functools.lru_cache(maxsize=1024)  # the guide, the tables and the figures ask for the same curves
+def _bootstrap_points(metric: str, d_p: tuple, y: tuple, noise: tuple, n: int, fit=None) -> Bootstrap:
+    return bootstrap(law_for(metric), np.array(d_p), np.array(y), n=n, noise=np.array(noise), fit=fit)
+
+def curve_bootstrap(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, n: int=1000) -> Bootstrap:
+    "The residual bootstrap of one curve's law on all its checkpoints, each redrawn with its measured noise; or why there is none."
+    points, law = curve(table, pair, mixture, d_f, metric).dropna(), law_for(metric)
+    where = f"{pair}, {mixture}, D_f={d_f:,}, {METRICS[metric]}"
+    if len(points) <= len(law.params):
+        raise ValueError(f"{where}: {len(points)} checkpoints fix the {law.name}'s {len(law.params)} parameters exactly, leaving nothing "
+                         f"to measure its error by: a prediction needs {len(law.params) + 1} checkpoints, and a test of it {len(law.params) + 2}")
+    if (points[metric] <= 0).any(): raise ValueError(f"{where}: {_not_positive(points, metric)}")
+    return _bootstrap_points(metric, tuple(points.D_p), tuple(points[metric]), tuple(points.ci / 1.96), n)
+
+def fit_band(cf: CurveFit, n: int=200) -> Bootstrap|None:
+    "The residual bootstrap of `cf`'s law on the checkpoints it was fitted on, each redrawn with its measured noise (None if unfitted)."
+    if cf.fit is None: return None
+    k = len(cf.fit.fit.y)
+    return _bootstrap_points(cf.metric, tuple(cf.points.D_p[:k]), tuple(cf.points[cf.metric][:k]), tuple(cf.points.ci[:k] / 1.96), n, cf.fit.fit)
+
+def fallen(metric: str) -> float:
+    "The value of `metric` where its law is undefined: a log-law has fallen through zero there, so a score's lowest; NaN else."
+    return RANGES.get(metric, (np.nan,))[0] if metric != 'ce' else np.nan
+
+def predict_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, target_D_p: float|None=None,
+                  n_bootstrap: int=1000) -> Prediction:
+    "`metric` of `mixture` at `target_D_p` (default: 10× its largest checkpoint), with the curve's band and a new run's interval."
+    boot = curve_bootstrap(table, pair, mixture, d_f, metric, n_bootstrap)
+    target = float(target_D_p or 10 * boot.fit.x['D_p'].max())
+    try: predicted = float(boot.fit.predict([target])[0])
+    except ValueError:
+        raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: the {boot.fit.law.name} fitted to its {METRICS[metric]} is undefined at "
+                         f"D_p = {target:,.0f} ({boot.fit.law.domain} fails): the curve falls with D_p, so the law predicts nothing there") from None
+    noise, source = run_noise(table, pair, metric, d_f, predicted)
+    if boot.residual_sd * predicted > noise:  # the law misses its points by more than a run's noise: the interval carries that
+        noise, source = boot.residual_sd * predicted, f"the residuals' scatter, {boot.residual_sd * predicted:.2g} here, larger than the {source}"
+    lo, hi = RANGES.get(metric, (-np.inf, np.inf))
+    (blo,), (bhi,) = np.clip(boot.band([target], fallen(metric)), lo, hi)
+    (plo,), (phi,) = np.clip(boot.prediction_interval([target], run_sd=noise, fill=fallen(metric)), lo, hi)
+    return Prediction(pair, mixture, d_f, metric, target, predicted, (float(blo), float(bhi)), (float(plo), float(phi)), noise, source,
+                      f"{len(boot.thetas):,} of {boot.resamples:,} refits converged")
+
+# %% ../nbs/09a_analysis.ipynb #480253c6
+def prediction_table(table: pd.DataFrame, metrics=('bleu', 'ce'), factor: float=10.0) -> pd.DataFrame:
+    "One row per pretrained curve: its law read at `factor`× its largest checkpoint, with the band and the new run's interval."
+    rows = []
+    for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
+        for metric in [m for m in metrics if g[m].notna().any()]:
+            row = dict(pair=pair, mixture=mixture, D_f=int(d_f), metric=metric, points=int(g.D_p.nunique()))
+            try:
+                p = predict_curve(table, pair, mixture, int(d_f), metric, factor * g.D_p.max())
+                row.update(target_D_p=p.target_D_p, predicted=p.predicted, band_lo=p.band[0], band_hi=p.band[1],
+                           interval_lo=p.interval[0], interval_hi=p.interval[1], run_noise=p.noise, noise_source=p.noise_source)
+            except ValueError as e: row['not_predicted'] = str(e)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+# %% ../nbs/09a_analysis.ipynb #c4a26df4
+def _cached_split(metric: str):
+    "`extrapolation_error` for `rollout` through the cache of fitted curves (`fit_curve`'s split is one of the rollout's)."
+    def split(law, X, y, n_fit, **_):
+        fit = _fit_points(metric, n_fit, tuple(X['D_p']), tuple(y))  # the points come sorted by D_p, as the split orders them
+        if isinstance(fit, str): raise ValueError(fit)
+        return fit
+    return split
+
+def rollout_table(table: pd.DataFrame, metrics=('bleu', 'ce')) -> pd.DataFrame:
+    "`rollout` of every pretrained curve with enough checkpoints: one row per (curve, split, held-out checkpoint)."
+    parts = []
+    for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
+        for metric in [m for m in metrics if g[m].notna().any()]:
+            points = curve(table, pair, mixture, int(d_f), metric).dropna()
+            if len(points) < len(law_for(metric).params) + 2 or (points[metric] <= 0).any(): continue
+            try: r = rollout(law_for(metric), points.D_p.to_numpy(), points[metric].to_numpy(), extrapolate=_cached_split(metric))
+            except ValueError: continue  # no start of the law is defined on some split: no rollout for this curve
+            r['predicted'] = r.predicted.fillna(fallen(metric))  # a log-law undefined there has fallen through 0: it predicts 0
+            r['rel_error'] = (r.predicted - r.y) / r.y
+            parts.append(r.assign(pair=pair, mixture=mixture, D_f=int(d_f), metric=metric, law=law_for(metric).name))
+    cols = ['pair', 'mixture', 'D_f', 'metric', 'law', 'n_fit', 'cutoff', 'D_p', 'y', 'predicted', 'rel_error', 'decades']
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+def rollout_summary(rollouts: pd.DataFrame) -> pd.DataFrame:
+    "One row per curve of a `rollout_table`: splits, the farthest distance, the error there, and the distance-weighted mean error."
+    def one(g):
+        far = g.loc[g.decades.idxmax()]
+        return pd.Series(dict(splits=g.n_fit.nunique(), farthest_decades=far.decades, error_at_farthest=far.rel_error,
+                              weighted_error=rollout_error(g)))
+    keys = ['pair', 'mixture', 'D_f', 'metric']
+    if rollouts.empty: return pd.DataFrame(columns=keys + ['splits', 'farthest_decades', 'error_at_farthest', 'weighted_error'])
+    return rollouts.groupby(keys).apply(one, include_groups=False).reset_index()
+
+# %% ../nbs/09a_analysis.ipynb #6f2680d3
+def _law_at(metric: str, d_p: tuple, y: tuple, k: int) -> float:
+    """The law of `metric` fitted on the `k` smallest of (`d_p`, `y`), read at the largest; `fallen(metric)` if it cannot
+    be fitted or is undefined there. Through the cache of fitted curves: the split of `fit_curve` is one of these."""
+    fit = _fit_points(metric, k, d_p[:k] + d_p[-1:], y[:k] + y[-1:])
+    predicted = float('nan') if isinstance(fit, str) else float(fit.held_out.predicted.iloc[0])
+    return fallen(metric) if math.isnan(predicted) else predicted
+
+def _misordered(scores: pd.Series, target: pd.Series) -> list[str]:
+    "The pairs of mixtures that `scores` order otherwise than `target` ('a vs b'); a NaN score orders nothing right."
+    return [f"{a} vs {b}" for a, b in itertools.combinations(sorted(target.index), 2)
+            if not np.sign(scores[a] - scores[b]) == np.sign(target[a] - target[b])]
+
+def decision_accuracy(table: pd.DataFrame, metric: str='bleu') -> pd.DataFrame:
+    """For each pair and $D_f$ with two or more pretrained mixtures at the same $D_p$: at each smaller $D_p$ and by each
+    method (`raw` score there, `law` fitted up to there and read at the largest), how many pairs of mixtures it orders
+    as the largest $D_p$ does (`right` of `pairs`), which it does not (`wrong`), and which are within the noise there."""
+    rows, law = [], law_for(metric)
+    for (pair, d_f), g in table[table.mixture != 'none'].dropna(subset=[metric]).groupby(['pair', 'D_f']):
+        means = g.groupby(['mixture', 'D_p'])[metric].mean().unstack('D_p').dropna(axis=1)
+        if len(means) < 2 or means.shape[1] < 2: continue
+        d_ps, target = list(means.columns), means.iloc[:, -1]
+        ci = {m: curve(table, pair, m, int(d_f), metric).set_index('D_p').ci[d_ps[-1]] for m in means.index}
+        close = [f"{a} vs {b}" for a, b in itertools.combinations(sorted(means.index), 2) if abs(target[a] - target[b]) <= np.hypot(ci[a], ci[b])]
+        n_pairs, n_resolved = len(means) * (len(means) - 1) // 2, len(means) * (len(means) - 1) // 2 - len(close)
+        for k, d_p in enumerate(d_ps[:-1], 1):
+            methods = {'raw': means[d_p]}
+            if k > len(law.params):
+                methods['law'] = pd.Series({m: _law_at(metric, tuple(d_ps), tuple(means.loc[m, d_ps]), k) for m in means.index})
+            for method, scores in methods.items():
+                wrong = _misordered(scores, target)
+                rows.append(dict(pair=pair, D_f=int(d_f), D_p=d_p, target_D_p=d_ps[-1], method=method, right=n_pairs - len(wrong),
+                                 pairs=n_pairs, resolved_right=n_resolved - len(set(wrong) - set(close)), resolved=n_resolved,
+                                 wrong=', '.join(wrong), within_noise_at_target=', '.join(close)))
+    return pd.DataFrame(rows, columns=['pair', 'D_f', 'D_p', 'target_D_p', 'method', 'right', 'pairs', 'resolved_right', 'resolved',
+                                       'wrong', 'within_noise_at_target'])
+
+def decision_summary(decisions: pd.DataFrame) -> pd.DataFrame:
+    "Per pair, $D_f$ and method: right of all decisions over the smaller $D_p$, the fraction, and where it went wrong."
+    def one(g):
+        wrong = '; '.join(f"at {d:,.0f}: {w}" for d, w in zip(g.D_p, g.wrong) if w)
+        resolved = int(g.resolved.sum())
+        return pd.Series(dict(right=int(g.right.sum()), decisions=int(g.pairs.sum()), accuracy=g.right.sum() / g.pairs.sum(),
+                              resolved_right=int(g.resolved_right.sum()), resolved=resolved,
+                              resolved_accuracy=g.resolved_right.sum() / resolved if resolved else float('nan'),
+                              wrong=wrong, within_noise_at_target=g.within_noise_at_target.iloc[0]))
+    keys = ['pair', 'D_f', 'method']
+    if decisions.empty: return pd.DataFrame(columns=keys + ['right', 'decisions', 'accuracy', 'resolved_right', 'resolved', 'resolved_accuracy',
+                                                            'wrong', 'within_noise_at_target'])
+    return decisions.groupby(keys).apply(one, include_groups=False).reset_index()

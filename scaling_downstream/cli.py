@@ -98,7 +98,7 @@ def sd_pretrain(
     out_dir: str,  # the run's folder: checkpoints/Dp-*/ (transformers models), log.csv, resume/ (a rerun continues from it)
     mixture: str='en',  # languages and shares, e.g. en, en50-fr50, en30-fr70
     milestones: Param("D_p (tokens of text) at which to write a checkpoint; default: 6 log-spaced from 50k to 1.6M", float, nargs='+')=None,
-    preset: str='cpu',  # model size: smoke, cpu, gpu-small, base, t5-770m, t5-3b
+    preset: str='cpu',  # model size: smoke, cpu, gpu-mini, gpu-small, base, t5-770m, t5-3b
     input_length: int=128,  # encoder tokens per sequence (T5 uses 512)
     batch_size: int=64,  # sequences per step, over all processes
     lr: float=2e-3,  # peak learning rate (inverse-square-root decay after warm-up)
@@ -204,6 +204,15 @@ def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None
         return f"{src.name} ({', '.join(f'{k}={v}' for k, v in parameters.items() if k in ('pair', 'scale'))}) failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
     return None
 
+def _write_results(jobs: list[dict], root: Path, results_dir: Path, pairs) -> None:
+    "Each pair's results table from the sweep's records, as its notebook writes it, so that the summary need not wait for it."
+    from scaling_downstream.analysis import save_results
+    from scaling_downstream.sweep import job_key, results as records
+    table = records(root)
+    for pair in pairs:
+        keys = {job_key(j) for j in jobs if j['kind'] == 'finetune' and j['config']['pair'] == pair}
+        save_results(table[table.key.isin(keys)].reset_index(drop=True), results_dir/f'{pair}.csv')
+
 def _plan(scale: str, spec: str|None, pairs, check: bool) -> tuple[str, list, object, bool]:
     """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, and whether it is a study
     spec's (checked against its data when `check`) rather than the paper's study at `scale`."""
@@ -255,20 +264,19 @@ def sd_reproduce(
             if workers > 1: run_workers(jobs(), Path(runs)/name, workers, progress=not quiet)
             else: run_sweep(jobs(), Path(runs)/name, progress=not quiet)
         except RuntimeError as e: _fail('sd-reproduce', e)
+        if not spec: _write_results(jobs(), Path(runs)/name, Path(results)/name, pairs)
     study = dict(spec=str(Path(spec).resolve())) if spec else dict(scale=scale)
     common = dict(runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only, **study)
     notebook = NOTEBOOKS/('spec_task.ipynb' if spec else 'pair_study.ipynb')
-    if not quiet: print(f"notebooks for {', '.join(pairs)} -> {out_dir}/<pair>.ipynb", file=sys.stderr)
-    # the pair notebooks are independent (their jobs are done): two at a time, each in its own process and kernel
+    if not quiet: print(f"notebooks for {', '.join(pairs)}{'' if spec else ' and the summary'} -> {out_dir}/", file=sys.stderr)
+    # the notebooks are independent (the jobs are done, the tables written): two at a time, each in its own process and
+    # kernel; the summary (the paper's findings over its pairs) last, beside the last pair's
+    runs_ = [(notebook, out_dir/f'{pair}.ipynb', dict(pair=pair, **common)) for pair in pairs]
+    if not spec: runs_.append((NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb', dict(scale=scale, pairs=list(pairs), results_dir=results, out_dir=out)))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=min(2, len(pairs)), mp_context=multiprocessing.get_context('spawn')) as pool:
-        failures = list(pool.map(_run_notebook, [notebook]*len(pairs), [out_dir/f'{pair}.ipynb' for pair in pairs],
-                                 [dict(pair=pair, **common) for pair in pairs], [root]*len(pairs)))
-    if not spec:  # the paper's findings, judged over its pairs
-        if not quiet: print(f"summary -> {out_dir/'summary.ipynb'}", file=sys.stderr)
-        failures.append(_run_notebook(NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb',
-                                      dict(scale=scale, pairs=list(pairs), results_dir=results, out_dir=out), root))
+    with ProcessPoolExecutor(max_workers=min(2, len(runs_)), mp_context=multiprocessing.get_context('spawn')) as pool:
+        failures = list(pool.map(_run_notebook, *zip(*runs_), [root]*len(runs_)))
     failures = [f for f in failures if f]
     if failures: _fail('sd-reproduce', '\n  '.join([f"{len(failures)} notebook(s) failed:"] + failures))
     print(f"done: figures and executed notebooks in {out_dir}, results in {Path(results)/name}")
@@ -279,16 +287,18 @@ def sd_guide(
     results: str,  # a results CSV, or a folder of them (results/<scale>)
     pair: str='en-fr',  # translation direction
     mixture: str=None,  # the candidate pretraining mixture, e.g. en50-fr50; default: every mixture in the table
-    d_f: float=None,  # finetuning tokens; default: the largest in the table
+    d_f: float=None,  # finetuning tokens; default: the D_f of each mixture's fullest curve
     metric: str='bleu',  # the translation score to judge by: bleu, chrf, rouge_l, comet
     target_dp: float=None,  # D_p to extrapolate to; default: 10x the largest checkpoint
+    json: store_true=False,  # print one JSON object (verdicts, predictions, rollout, decision accuracy) instead of text
 ):
-    "Judge pretraining mixtures by the paper's guide: aligned (with a prediction) or not (with the reason)."
+    "Judge pretraining mixtures by the paper's guide: aligned (with a prediction and its intervals) or not (with the reason)."
+    import json as json_module
     from scaling_downstream.analysis import load_results
-    from scaling_downstream.guide import judge
-    try:
-        table = load_results(results, pairs=[pair])
-        mixtures = [mixture] if mixture else sorted(set(table.mixture) - {'none'})
-        verdicts = [judge(table, pair, m, int(d_f) if d_f else None, metric, target_dp) for m in mixtures]
+    from scaling_downstream.guide import guide_report
+    try: report = guide_report(load_results(results, pairs=[pair]), pair, [mixture] if mixture else None, int(d_f) if d_f else None, metric, target_dp)
     except (ValueError, FileNotFoundError) as e: _fail('sd-guide', e)
-    for v in verdicts: print(f"{v.pair}, pretrained on {v.mixture}, D_f={v.d_f:,}: {v!r}")
+    if json: return print(json_module.dumps(report, indent=1, ensure_ascii=False))
+    for v in report['verdicts']:
+        print(f"{v['pair']}, pretrained on {v['mixture']}, D_f={v['d_f']:,}: " + '\n'.join([v['summary']] + [f"  - {r}" for r in v['reasons']]))
+    for line in report['choosing']: print(line)

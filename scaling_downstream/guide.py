@@ -5,18 +5,20 @@
 # %% ../nbs/10_guide.ipynb #94d89b51
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 import numpy as np, pandas as pd
 from .data import Mixture, target_share
 from .core import check_pair, format_tokens
-from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, aligned_mixture, baseline, bleu_ce_relation,
-                                         curve, curve_d_f, fit_curve, mixture_alignment)
-from .fit import bootstrap, extrapolation_error, fit_law, log_law
+from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, Prediction, aligned_mixture, baseline,
+                                         bleu_ce_relation, curve, curve_d_f, decision_accuracy, decision_summary, fit_curve,
+                                         mixture_alignment, predict_curve, rollout_summary, rollout_table)
+from .fit import extrapolation_error, log_law
 
 # %% auto #0
-__all__ = ['MIN_CHECKPOINTS', 'FINDINGS', 'Verdict', 'gain', 'significant', 'judge', 'judge_all', 'finding', 'checkpoint_d_fs',
-           'finding_aligned', 'finding_misaligned', 'finding_ce_proxy', 'finding_gain_shrinks', 'finding_target_data',
-           'finding_task_dependent', 'finding_brevity', 'finding_superglue', 'findings']
+__all__ = ['MIN_CHECKPOINTS', 'FINDINGS', 'Verdict', 'gain', 'significant', 'judge', 'judge_all', 'choosing', 'guide_report',
+           'finding', 'checkpoint_d_fs', 'finding_aligned', 'finding_misaligned', 'finding_ce_proxy',
+           'finding_gain_shrinks', 'finding_target_data', 'finding_task_dependent', 'finding_brevity',
+           'finding_superglue', 'findings']
 
 # %% ../nbs/10_guide.ipynb #9aa377c1
 MIN_CHECKPOINTS = 3  # the paper's guide: pretrain and finetune at least three checkpoints (§3.5)
@@ -25,16 +27,24 @@ MIN_CHECKPOINTS = 3  # the paper's guide: pretrain and finetune at least three c
 class Verdict:
     "The guide's answer for one (pair, mixture, D_f, metric)."
     pair: str; mixture: str; d_f: int; metric: str
-    aligned: bool
+    status: str                      # 'aligned', 'not aligned', 'too few checkpoints' or 'cannot judge'
     summary: str                     # one line: the verdict and the prediction
     reasons: list = field(default_factory=list)
-    predicted: float = float('nan')  # the metric at target_D_p by the log-law fitted on every checkpoint
-    interval: tuple = (float('nan'), float('nan'))  # its 95% bootstrap interval
+    prediction: Prediction|None = None  # the log-law on every checkpoint at target_D_p: the curve's band, a new run's interval
     target_D_p: float = float('nan')
     baseline: float = float('nan')   # no pretraining, same D_f
     held_out_max_rel_error: float = float('nan')
 
+    @property
+    def aligned(self) -> bool: return self.status == 'aligned'
+    @property
+    def predicted(self) -> float: return self.prediction.predicted if self.prediction else float('nan')
+
     def __repr__(self): return '\n'.join([self.summary] + [f"  - {r}" for r in self.reasons])
+
+    def to_dict(self) -> dict:
+        "The verdict as plain values (for JSON): its fields, with the prediction's band and interval spelled out."
+        return dict(asdict(self), aligned=self.aligned, prediction=asdict(self.prediction) if self.prediction else None)
 
 def _first_fall(cf: CurveFit) -> str:
     "The first step of D_p at which the curve gets worse by more than its noise, as text ('' if none)."
@@ -67,11 +77,42 @@ def _target_share(table: pd.DataFrame, pair: str, mixture: str) -> float:
     if 'tgt_share' in rows and rows.tgt_share.notna().any(): return float(rows.tgt_share.dropna().iloc[0])
     return target_share(mixture, pair)
 
+def _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_rel_error, n_bootstrap) -> tuple:
+    """The held-out error of the log-law on `points`, its rollout, its prediction at `target`:
+    (error, prediction, reasons, why there is no prediction)."""
+    name, y, reasons, err, prediction = METRICS[metric], points[metric].to_numpy(float), [], float('nan'), None
+    if (y <= 0).any():
+        return err, prediction, [], f"{name} is {y.min():.3g} at some checkpoint: the log-law, fitted in log space, cannot be"
+    if len(points) > n_fit:
+        err = extrapolation_error(log_law, points.D_p, y, n_fit=n_fit).max_rel_error
+        if not err <= max_rel_error: reasons.append(f"the log-law fitted on the {n_fit} smallest D_p misses the held-out checkpoints by up to {err:.0%} (> {max_rel_error:.0%})")
+    elif len(points) > len(log_law.params):
+        reasons.append(f"only {len(points)} checkpoints: nothing held out after fitting {n_fit}, so the prediction is untested")
+    if len(points) > n_fit + 1:
+        r = rollout_summary(rollout_table(table[(table.pair == pair) & (table.mixture == mixture) & (table.D_f == d_f)], [metric])).iloc[0]
+        reasons.append(f"rollout over {r.splits:.0f} splits: {r.weighted_error:.1%} distance-weighted error, {abs(r.error_at_farthest):.1%} at "
+                       f"{r.farthest_decades:.2g} decades beyond the fit")
+    try: return err, predict_curve(table, pair, mixture, d_f, metric, target, n_bootstrap), reasons, ''
+    except ValueError as e: return err, None, reasons, str(e)
+
+def _aligned_summary(table, pair, mixture, d_f, metric, p: Prediction, largest: float) -> tuple[str, list]:
+    "The verdict of an aligned curve: what a new run at the target would score, and what pretraining buys now."
+    name = METRICS[metric]
+    summary = (f"aligned: a new run at D_p = {format_tokens(p.target_D_p)} tokens ({p.target_D_p/largest:.3g}× the largest checkpoint) "
+               f"would score {name} {p.predicted:.2f}, 95% {p.interval[0]:.2f}–{p.interval[1]:.2f} (the curve itself {p.band[0]:.2f}–{p.band[1]:.2f})")
+    reasons = [f"run noise: {p.noise_source}; {p.refits}"]
+    measured, half = gain(table, pair, mixture, d_f, metric)
+    if math.isfinite(measured):
+        pays = significant(measured, half) and measured > 0
+        reasons.append(f"{measured:+.3g} ± {half:.2g} {name} over no pretraining ({baseline(table, pair, d_f, metric):.3g}) at D_f = {format_tokens(d_f)}, measured at the largest checkpoint"
+                       + ("" if pays else ": not above the noise, so pretraining does not yet pay at this D_f (the paper's finding 4: large D_f gains little)"))
+    return summary, reasons
+
 def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metric: str='bleu', target_D_p: float|None=None,
-          n_fit: int=4, max_rel_error: float=0.10, n_bootstrap: int=200) -> Verdict:
+          n_fit: int=4, max_rel_error: float=0.10, n_bootstrap: int=1000) -> Verdict:
     """The paper's guide (§3.5) for pretraining `mixture` before finetuning `pair` on `d_f` tokens (default: the $D_f$
-    of its fullest curve, `curve_d_f`): monotonicity, held-out error of the log-law, extrapolation to `target_D_p` (default: 10× the largest
-    checkpoint), comparison with no pretraining, and the CE trend for contrast."""
+    of its fullest curve, `curve_d_f`): monotonicity, held-out and rollout error of the log-law, what a new run at
+    `target_D_p` would score (default: 10× the largest checkpoint), comparison with no pretraining, and the CE trend."""
     check_pair(pair); mixture = Mixture(mixture).name
     if metric not in METRICS or metric == 'ce': raise ValueError(f"metric={metric!r}: judge a translation score ({', '.join(m for m in METRICS if m != 'ce')}); CE cannot judge alignment (§3.3)")
     rows = table[(table.pair == pair) & (table.mixture == mixture)]
@@ -79,47 +120,31 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
     d_f = int(d_f or curve_d_f(table, pair, mixture))
     points = curve(table, pair, mixture, d_f, metric).dropna()
     if len(points) < MIN_CHECKPOINTS: raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: {len(points)} finetuned checkpoints with {metric}; the guide needs at least {MIN_CHECKPOINTS}")
-    y = points[metric].to_numpy(float)
-    if y.max() < FLOORS.get(metric, -math.inf):
-        return Verdict(pair, mixture, d_f, metric, False, f"cannot judge: {METRICS[metric]} is below {FLOORS[metric]:g} at every checkpoint "
-                       f"(the models do not translate yet): finetune longer, pretrain a larger model, or judge at a larger scale")
-    target = float(target_D_p or 10*points.D_p.max())
-    base = baseline(table, pair, d_f, metric)
-    name, reasons = METRICS[metric], []
+    name, target, base = METRICS[metric], float(target_D_p or 10*points.D_p.max()), baseline(table, pair, d_f, metric)
+    if points[metric].max() < FLOORS.get(metric, -math.inf):
+        return Verdict(pair, mixture, d_f, metric, 'cannot judge', f"cannot judge: {name} is below {FLOORS[metric]:g} at every checkpoint "
+                       f"(the models do not translate yet): finetune longer, pretrain a larger model, or judge at a larger scale", target_D_p=target, baseline=base)
     cf = CurveFit(pair, mixture, d_f, metric, points, None)
-    monotone = cf.monotone
-    if not monotone: reasons.append(_first_fall(cf))
+    reasons = [] if cf.monotone else [_first_fall(cf)]
     ce = curve(table, pair, mixture, d_f, 'ce').dropna()
     ce_falls = len(ce) >= 2 and CurveFit(pair, mixture, d_f, 'ce', ce, None).monotone
-    err, predicted, interval = float('nan'), float('nan'), (float('nan'), float('nan'))
-    if (y <= 0).any(): reasons.append(f"{name} is 0 at some checkpoint: the log-law cannot be fitted")
-    else:
-        if len(points) > n_fit:
-            err = extrapolation_error(log_law, points.D_p, y, n_fit=n_fit).max_rel_error
-            if not err <= max_rel_error: reasons.append(f"the log-law fitted on the {n_fit} smallest D_p misses the held-out checkpoints by up to {err:.0%} (> {max_rel_error:.0%})")
-        else: reasons.append(f"only {len(points)} checkpoints: nothing held out, so the verdict rests on monotonicity alone")
-        try:
-            fit = fit_law(log_law, points.D_p, y)
-            predicted = float(fit.predict([target])[0])
-            lo, hi = bootstrap(log_law, points.D_p, y, n=n_bootstrap, fit=fit).band([target])
-            interval = (float(lo[0]), float(hi[0]))
-        except ValueError as e: reasons.append(f"the log-law could not be fitted: {e}")
-    aligned = monotone and not (err > max_rel_error) and math.isfinite(predicted)
-    if aligned:
-        summary = (f"aligned: predicted {name} {predicted:.3g} (95% {interval[0]:.3g}–{interval[1]:.3g}) at D_p = {format_tokens(target)} "
-                   f"tokens ({target/points.D_p.max():.3g}× the largest checkpoint)")
-        measured, half = gain(table, pair, mixture, d_f, metric)
-        if math.isfinite(measured):
-            pays = significant(measured, half) and measured > 0
-            reasons.append(f"{measured:+.3g} ± {half:.2g} {name} over no pretraining ({base:.3g}) at D_f = {format_tokens(d_f)}, measured at the largest checkpoint"
-                           + ("" if pays else ": not above the noise, so pretraining does not yet pay at this D_f (the paper's finding 4: large D_f gains little)"))
-    else:
-        advice = ("add target-language data (raises the alignment score)" if _target_share(table, pair, mixture) < 0.5
-                  else "more of this data will not help; choose other data or a larger finetuning set")
-        what = reasons[0] if reasons else f"{name} does not follow the log-law"
-        summary = f"not aligned: {what}" + (" while CE keeps falling" if ce_falls else "") + f" — {advice}"
-        if ce_falls: reasons.append("CE falls at every checkpoint: judged by CE alone this data would look worth more (§3.3)")
-    return Verdict(pair, mixture, d_f, metric, aligned, summary, reasons, predicted, interval, target, base, err)
+    err, prediction, law_reasons, no_prediction = _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_rel_error, n_bootstrap)
+    reasons += law_reasons
+    if cf.monotone and not err > max_rel_error and prediction is None and len(points) <= len(log_law.params) and (points[metric] > 0).all():
+        return Verdict(pair, mixture, d_f, metric, 'too few checkpoints',
+                       f"too few checkpoints to judge: over {len(points)} checkpoints {name} never falls beyond its noise, the paper's first sign "
+                       f"of alignment, but the log-law needs {len(log_law.params) + 1} to predict anything and {len(log_law.params) + 2} to be tested: "
+                       f"pretrain further and finetune another checkpoint", reasons, None, target, base, err)
+    if cf.monotone and not err > max_rel_error and prediction is not None:
+        summary, more = _aligned_summary(table, pair, mixture, d_f, metric, prediction, points.D_p.max())
+        return Verdict(pair, mixture, d_f, metric, 'aligned', summary + ('' if math.isfinite(err) else '; untested: nothing held out'),
+                       reasons + more, prediction, target, base, err)
+    if no_prediction: reasons.append(no_prediction)
+    advice = ("add target-language data (raises the alignment score)" if _target_share(table, pair, mixture) < 0.5
+              else "more of this data will not help; choose other data or a larger finetuning set")
+    summary = f"not aligned: {reasons[0] if reasons else name + ' does not follow the log-law'}" + (" while CE keeps falling" if ce_falls else "") + f" — {advice}"
+    if ce_falls: reasons.append("CE falls at every checkpoint: judged by CE alone this data would look worth more (§3.3)")
+    return Verdict(pair, mixture, d_f, metric, 'not aligned', summary, reasons, prediction, target, base, err)
 
 # %% ../nbs/10_guide.ipynb #4d280157
 def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame:
@@ -128,9 +153,47 @@ def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame
     for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
         if g.D_p.nunique() < MIN_CHECKPOINTS: continue  # only the largest checkpoint finetuned here: no curve to judge
         v = judge(table, pair, mixture, int(d_f), metric, **kwargs)
-        rows.append(dict(pair=pair, mixture=mixture, alignment=mixture_alignment(table, pair, mixture), D_f=int(d_f), aligned=v.aligned,
+        rows.append(dict(pair=pair, mixture=mixture, alignment=mixture_alignment(table, pair, mixture), D_f=int(d_f), status=v.status,
                          predicted=v.predicted, target_D_p=v.target_D_p, baseline=v.baseline, verdict=v.summary))
     return pd.DataFrame(rows)
+
+def choosing(table: pd.DataFrame, pair: str, metric: str='bleu', decisions: pd.DataFrame|None=None) -> list[str]:
+    """Would runs smaller than the largest have picked the same pretraining data for `pair`? One sentence per $D_f$ from
+    `decision_summary` (computed here unless given): right of all decisions by the score at each smaller $D_p$, and by
+    the law read at the largest, with the pairs it got wrong and those the largest $D_p$ itself does not resolve."""
+    decisions = decision_summary(decision_accuracy(table[table.pair == pair], metric)) if decisions is None else decisions
+    lines = []
+    for d_f, g in decisions[decisions.pair == pair].groupby('D_f'):
+        by = {r.method: r for r in g.itertuples()}
+        raw, law = by['raw'], by.get('law')
+        resolved = (f" ({raw.resolved_right} of {raw.resolved} where the largest D_p resolves the pair beyond its noise)"
+                    if raw.resolved else " (none of them resolved beyond the noise at the largest D_p)")
+        lines.append(f"choosing among the mixtures by {METRICS[metric]} at a smaller D_p (D_f = {format_tokens(d_f)}): right in {raw.right} of "
+                     f"{raw.decisions} decisions ({raw.accuracy:.0%}) by the score there{resolved}"
+                     + (f", {law.right} of {law.decisions} ({law.accuracy:.0%}) by the log-law read at the largest D_p" if law else '')
+                     + (f"; wrong {raw.wrong}" if raw.wrong else '')
+                     + (f"; at the largest D_p itself {raw.within_noise_at_target} differ by less than their noise" if raw.within_noise_at_target else ''))
+    return lines
+
+# %% ../nbs/10_guide.ipynb #458d821a
+def _plain(value):
+    "`value` with NaN as None and numpy scalars as Python ones, so that `json.dumps` writes valid JSON."
+    if isinstance(value, dict): return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)): return [_plain(v) for v in value]
+    if isinstance(value, np.generic): value = value.item()
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+def guide_report(table: pd.DataFrame, pair: str, mixtures=None, d_f: int|None=None, metric: str='bleu', target_D_p: float|None=None) -> dict:
+    """Everything the guide says of `pair` (every pretrained mixture, or `mixtures`), as plain values: each verdict with
+    its prediction, the rollout of each curve, and the decision accuracy of choosing at smaller $D_p$."""
+    rows = table[table.pair == pair]
+    mixtures = list(mixtures or sorted(set(rows.mixture) - {'none'}))
+    verdicts = [judge(table, pair, m, d_f, metric, target_D_p) for m in mixtures]
+    chosen = rows[rows.mixture.isin(mixtures + ['none'])]
+    decisions = decision_summary(decision_accuracy(chosen, metric))
+    return _plain(dict(pair=pair, metric=metric, verdicts=[v.to_dict() for v in verdicts],
+                       rollout=rollout_summary(rollout_table(chosen, [metric])).to_dict('records'),
+                       decisions=decisions.to_dict('records'), choosing=choosing(chosen, pair, metric, decisions)))
 
 # %% ../nbs/10_guide.ipynb #34fedf14
 def _status(ok: bool, partly: bool=False) -> str: return 'reproduced' if ok else 'partial' if partly else 'not reproduced'

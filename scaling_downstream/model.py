@@ -16,6 +16,7 @@ __all__ = ['PRESETS', 'model_config', 'build_model', 'load_checkpoint', 'paramet
 PRESETS = {
     'smoke':     dict(d_model=32, d_kv=16, num_heads=2, d_ff=64, num_layers=2, feed_forward_proj='gated-gelu', tie_word_embeddings=True),
     'cpu':       dict(d_model=128, d_kv=32, num_heads=4, d_ff=256, num_layers=3, feed_forward_proj='gated-gelu', tie_word_embeddings=True),
+    'gpu-mini':  dict(d_model=256, d_kv=64, num_heads=4, d_ff=1024, num_layers=6, feed_forward_proj='gated-gelu', tie_word_embeddings=True),
     'gpu-small': dict(d_model=512, d_kv=64, num_heads=6, d_ff=1024, num_layers=8, feed_forward_proj='gated-gelu', tie_word_embeddings=False),
     'base':      dict(d_model=768, d_kv=64, num_heads=12, d_ff=2048, num_layers=12, feed_forward_proj='gated-gelu', tie_word_embeddings=False),
     't5-770m':   dict(d_model=1024, d_kv=64, num_heads=16, d_ff=2816, num_layers=24, feed_forward_proj='gated-gelu', tie_word_embeddings=False),

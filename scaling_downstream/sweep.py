@@ -15,7 +15,7 @@ from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
 __all__ = ['SPEC_FORMAT', 'SPECS', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
-           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'run_sweep',
+           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'sweep_done', 'run_sweep',
            'translations', 'paired_tests', 'example_models', 'examples', 'results', 'read_grid', 'study_jobs',
            'grid_jobs']
 
@@ -141,34 +141,38 @@ def run_one(root: str|Path, key: str, progress: bool=False) -> str:
                                     finished=job_done(root, key))) + '\n')
         return 'ran' if job_done(root, key) else 'busy'
 
-def _worker(specs: list[dict], root: Path, threads: int) -> None:
+def _worker(specs: list[dict], root: Path, threads: int, deadline: float|None) -> None:
     import signal, sys, torch
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by run_workers: release the job's lock on the way out
     torch.set_num_threads(threads)
-    run_sweep(specs, root, progress=False)
+    run_sweep(specs, root, progress=False, deadline=deadline)
 
-def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: bool=True, poll: float=1.0) -> pd.DataFrame:
+def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: bool=True, poll: float=1.0,
+                deadline: float|None=None) -> pd.DataFrame:
     """`run_sweep` in `workers` processes of one thread each (on a small CPU, two one-thread workers train more tokens a
-    second together than one two-thread worker); the first failure stops them all and is raised."""
+    second together than one two-thread worker); the first failure stops them all and is raised. At `deadline` (a
+    `time.time()`) the workers are stopped, a pretraining run keeping its last saved state, and the results so far
+    returned: the same call later runs what is left (`sweep_done` tells whether anything is)."""
     import multiprocessing
     root = Path(root); keys = plan_sweep(specs, root)
     threads = max(1, (os.cpu_count() or 1) // workers)
     spawn = multiprocessing.get_context('spawn')
     started = time.time()
-    procs = [spawn.Process(target=_worker, args=(specs, root, threads)) for _ in range(workers)]  # not daemons: COMET starts processes
+    procs = [spawn.Process(target=_worker, args=(specs, root, threads, deadline)) for _ in range(workers)]  # not daemons: COMET starts processes
     for p in procs: p.start()
     done = lambda: sum(job_done(root, k) for k in keys)
     bar = tqdm(total=len(keys), initial=done(), desc=f'jobs ({workers} workers)', disable=not progress)
     advance = lambda: bar.update(max(done() - bar.n, 0))
     try:
         while any(p.is_alive() for p in procs):
-            if any(p.exitcode not in (None, 0) for p in procs): break
+            if any(p.exitcode not in (None, 0) for p in procs) or _past(deadline): break
             time.sleep(poll); advance()
     finally:
         for p in procs:
             if p.is_alive(): p.terminate()
             p.join()
         advance(); bar.close()
+    if done() < len(keys) and _past(deadline): return results(root, [k for k in keys if job_done(root, k)])
     if done() < len(keys):
         failed = sorted((root/k/'error.txt' for k in keys if not job_done(root, k) and (root/k/'error.txt').exists()
                          and (root/k/'error.txt').stat().st_mtime >= started), key=lambda f: f.stat().st_mtime)
@@ -176,12 +180,20 @@ def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: boo
         raise RuntimeError(f"{len(keys) - done()} of {len(keys)} jobs not done: {why} (see {failed[0] if failed else root})")
     return results(root, keys)
 
-def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5) -> pd.DataFrame:
-    "Run every job of `specs` under `root` that has no result yet, sharing the work with any other worker; the results table."
+def _past(deadline: float|None) -> bool: return deadline is not None and time.time() >= deadline
+
+def sweep_done(specs: list[dict], root: str|Path) -> tuple[int, int]:
+    "How many of the jobs of `specs` under `root` are done, of how many."
+    keys = plan_sweep(specs, root)
+    return sum(job_done(Path(root), k) for k in keys), len(keys)
+
+def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5, deadline: float|None=None) -> pd.DataFrame:
+    """Run every job of `specs` under `root` that has no result yet, sharing the work with any other worker; the results
+    table. Past `deadline` (a `time.time()`) no new job starts, and the table holds the jobs done so far."""
     root = Path(root); keys = plan_sweep(specs, root)
     pending = [k for k in keys if not job_done(root, k)]
     bar = tqdm(total=len(keys), initial=len(keys) - len(pending), desc='jobs', disable=not progress)
-    while pending:
+    while pending and not _past(deadline):
         progressed = False
         for key in list(pending):
             bar.set_postfix_str(key, refresh=True)
@@ -190,7 +202,7 @@ def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: floa
             if state == 'ran': break  # look again from the top: pretraining jobs may have finished meanwhile
         if not progressed: time.sleep(poll)
     bar.close()
-    return results(root, keys)  # the planned jobs only: another grid's records may share the folder
+    return results(root, [k for k in keys if job_done(root, k)])  # the planned jobs only: another grid's records may share the folder
 
 # %% ../nbs/08_sweep.ipynb #f3105cb6
 def translations(root: str|Path, key: str) -> pd.DataFrame:

@@ -24,3 +24,41 @@ def test_chinchilla_approach3_reproduced_within_10_seconds():
     assert fit.n_starts == 4500 and fit.converged
     for k, v in REPLICATION.items(): assert abs(fit.params[k]/v - 1) < 0.005, (k, fit.params[k], v)
     assert seconds <= 10, f"the 4,500-start fit took {seconds:.1f} s"
+
+def test_bootstrap_of_a_log_law_with_1000_resamples_within_5_seconds():
+    from scaling_downstream.fit import bootstrap, fit_law, log_law
+    d_p = np.geomspace(5e4, 2e6, 6)
+    bleu = log_law(d_p, A=0.5, alpha=0.3, beta=1.5) * np.exp(np.random.default_rng(0).normal(0, 0.02, 6))
+    fit = fit_law(log_law, d_p, bleu)
+    t0 = time.perf_counter()
+    boot = bootstrap(log_law, d_p, bleu, n=1000, fit=fit)
+    seconds = time.perf_counter() - t0
+    assert len(boot.thetas) > 900, f"only {len(boot.thetas)} of 1,000 refits converged"
+    assert seconds <= 5, f"1,000 resamples took {seconds:.1f} s"
+
+def test_95_percent_prediction_interval_covers_90_to_99_percent_of_fresh_runs():
+    "Curves with known noise (three seeds per checkpoint): fresh runs at and beyond the data fall inside the interval."
+    from scaling_downstream.fit import bootstrap, log_law
+    truth, sigma, grid, targets = dict(A=1.5, alpha=0.2, beta=2.0), 0.3, np.geomspace(1e6, 1e10, 8), [1e10, 1e11]
+    rng, inside, band_inside = np.random.default_rng(0), [], []
+    for study in range(20):
+        runs = log_law(grid, **truth)[:, None] + sigma*rng.standard_normal((len(grid), 3))
+        spread = np.sqrt(runs.var(1, ddof=1).mean())
+        boot = bootstrap(log_law, grid, runs.mean(1), n=300, seed=study, noise=spread/np.sqrt(3))
+        fresh = log_law(targets, **truth)[None] + sigma*rng.standard_normal((200, 2))
+        (lo, hi), (blo, bhi) = boot.prediction_interval(targets, run_sd=spread), boot.band(targets)
+        inside.append(((lo <= fresh) & (fresh <= hi)).mean(0)); band_inside.append(((blo <= fresh) & (fresh <= bhi)).mean(0))
+    coverage, band_coverage = np.mean(inside, 0), np.mean(band_inside, 0)
+    assert ((0.90 <= coverage) & (coverage <= 0.99)).all(), coverage
+    assert band_coverage[0] < 0.8, band_coverage  # the curve's band alone is no interval for a new run
+
+def test_rollout_error_grows_with_distance_on_a_curve_that_bends():
+    from scaling_downstream.fit import log_law, rollout, rollout_error
+    d_p = np.geomspace(1e6, 1e11, 12)
+    saturating = 30 - 25*(d_p/1e6)**-0.15  # the log-law follows it for a decade or two, then not
+    bent = rollout(log_law, d_p, saturating)
+    assert set(bent.n_fit) == set(range(4, 12)) and (bent.decades > 0).all()
+    near, far = bent[bent.decades < 1].rel_error.abs().mean(), bent[bent.decades > 3].rel_error.abs().mean()
+    assert far > 3*near, (near, far)
+    straight = rollout(log_law, d_p, log_law(d_p, A=1.5, alpha=0.2, beta=2.0))
+    assert rollout_error(straight) < 1e-3 < rollout_error(bent)

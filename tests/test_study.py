@@ -47,6 +47,12 @@ def test_figures_from_the_committed_cpu_results(tmp_path):
     ours, committed = (pd.read_csv(p) for p in (tmp_path/'out/cpu/en-fr_extrapolation.csv', ROOT/'papermill_runs/out/cpu/en-fr_extrapolation.csv'))
     pd.testing.assert_frame_equal(ours[exact], committed[exact])
     pd.testing.assert_series_equal(ours.held_out_max_rel_error, committed.held_out_max_rel_error, check_exact=False, rtol=0, atol=5e-3)
+    # every fitted curve of en-fr read at 10x with both intervals (the whole table's are checked in nbs/09a_analysis.ipynb),
+    # each with a rollout, and a decision accuracy for the pair
+    predictions = pd.read_csv(tmp_path/'out/cpu/predictions.csv').dropna(subset=['predicted'])
+    assert len(predictions) >= 5 and ((predictions.band_hi > predictions.band_lo) & (predictions.interval_hi > predictions.interval_lo)).all()
+    assert len(pd.read_csv(tmp_path/'out/cpu/rollout.csv').groupby(['mixture', 'metric'])) == 6
+    assert set(pd.read_csv(tmp_path/'out/cpu/decisions.csv').method) == {'raw', 'law'}
 
 def test_failures_name_the_notebook_and_cell(tmp_path):
     (tmp_path/'results/cpu').mkdir(parents=True)

@@ -83,3 +83,12 @@ def test_sd_job_runs_one_job(tmp_path):
     r = run(BIN/'sd-job', finetune, '--root', tmp_path/'planned', '--quiet')
     assert r.returncode == 0 and r.stdout.strip() == f'{finetune}: done', r.stderr[-2000:]
     assert run(BIN/'sd-job', finetune, '--root', tmp_path/'planned').stdout.strip() == f'{finetune}: already done'
+
+def test_a_sweep_past_its_deadline_starts_nothing_and_says_what_is_left(tmp_path):
+    "The time limit of a GPU session: past the deadline no job starts, the table holds what is done, and a later call goes on."
+    import time
+    from scaling_downstream.sweep import run_sweep, study_jobs, sweep_done
+    jobs = study_jobs('en-fr', 'smoke')
+    table = run_sweep(jobs, tmp_path, progress=False, deadline=time.time())
+    assert table.empty and sweep_done(jobs, tmp_path) == (0, len(jobs))
+    assert not any((tmp_path/d/'metrics.json').exists() or (tmp_path/d/'done.json').exists() for d in [p.name for p in tmp_path.iterdir()])
