@@ -10,8 +10,7 @@ The figures and notebooks are drawn elsewhere from those tables: `make figures S
 """
 import argparse, sys, time
 from pathlib import Path
-from scaling_downstream.analysis import save_results
-from scaling_downstream.sweep import STUDY_SCALES, job_key, run_sweep, run_workers, study_jobs, sweep_done
+from scaling_downstream.sweep import STUDY_SCALES, run_sweep, run_workers, study_jobs, sweep_done, write_results
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -20,16 +19,12 @@ if __name__ == '__main__':
     ap.add_argument('--runs', default='runs'); ap.add_argument('--results', default='results')
     args = ap.parse_args()
     pairs = args.pairs or list(STUDY_SCALES[args.scale]['mixtures'])
-    jobs = {pair: study_jobs(pair, args.scale) for pair in pairs}
-    every = [j for js in jobs.values() for j in js]
+    every = [j for pair in pairs for j in study_jobs(pair, args.scale)]
     root, started = Path(args.runs)/args.scale, time.time()
     deadline = started + args.time_limit if args.time_limit else None
     run = run_workers if args.workers > 1 else run_sweep
-    table = run(every, root, **(dict(workers=args.workers) if args.workers > 1 else {}), progress=False, deadline=deadline)
-    for pair, js in jobs.items():
-        keys = {job_key(j) for j in js if j['kind'] == 'finetune'}
-        rows = table[table.key.isin(keys)].reset_index(drop=True) if len(table) else table
-        if len(rows): save_results(rows, Path(args.results)/args.scale/f'{pair}.csv')
+    run(every, root, **(dict(workers=args.workers) if args.workers > 1 else {}), progress=False, deadline=deadline)
+    write_results(every, root, Path(args.results)/args.scale)
     done, total = sweep_done(every, root)
     print(f"{done} of {total} jobs done in {time.time() - started:.0f} s; results in {Path(args.results)/args.scale}/", flush=True)
     sys.exit(0 if done == total else 3)

@@ -204,15 +204,6 @@ def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None
         return f"{src.name} ({', '.join(f'{k}={v}' for k, v in parameters.items() if k in ('pair', 'scale'))}) failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
     return None
 
-def _write_results(jobs: list[dict], root: Path, results_dir: Path, pairs) -> None:
-    "Each pair's results table from the sweep's records, as its notebook writes it, so that the summary need not wait for it."
-    from scaling_downstream.analysis import save_results
-    from scaling_downstream.sweep import job_key, results as records
-    table = records(root)
-    for pair in pairs:
-        keys = {job_key(j) for j in jobs if j['kind'] == 'finetune' and j['config']['pair'] == pair}
-        save_results(table[table.key.isin(keys)].reset_index(drop=True), results_dir/f'{pair}.csv')
-
 def _plan(scale: str, spec: str|None, pairs, check: bool) -> tuple[str, list, object, bool]:
     """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, and whether it is a study
     spec's (checked against its data when `check`) rather than the paper's study at `scale`."""
@@ -259,12 +250,12 @@ def sd_reproduce(
     out_dir = Path(out)/name
     out_dir.mkdir(parents=True, exist_ok=True)
     if not plot_only:
-        from scaling_downstream.sweep import run_sweep, run_workers
+        from scaling_downstream.sweep import run_sweep, run_workers, write_results
         try:
             if workers > 1: run_workers(jobs(), Path(runs)/name, workers, progress=not quiet)
             else: run_sweep(jobs(), Path(runs)/name, progress=not quiet)
         except RuntimeError as e: _fail('sd-reproduce', e)
-        if not spec: _write_results(jobs(), Path(runs)/name, Path(results)/name, pairs)
+        if not spec: write_results(jobs(), Path(runs)/name, Path(results)/name)  # so that the summary need not wait for the pair notebooks
     study = dict(spec=str(Path(spec).resolve())) if spec else dict(scale=scale)
     common = dict(runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only, **study)
     notebook = NOTEBOOKS/('spec_task.ipynb' if spec else 'pair_study.ipynb')

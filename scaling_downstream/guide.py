@@ -12,7 +12,7 @@ from .core import check_pair, format_tokens
 from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, Prediction, aligned_mixture, baseline,
                                          bleu_ce_relation, curve, curve_d_f, decision_accuracy, decision_summary, fit_curve,
                                          mixture_alignment, predict_curve, rollout_summary, rollout_table)
-from .fit import extrapolation_error, log_law
+from .fit import log_law
 
 # %% auto #0
 __all__ = ['MIN_CHECKPOINTS', 'FINDINGS', 'Verdict', 'gain', 'significant', 'judge', 'judge_all', 'choosing', 'guide_report',
@@ -82,9 +82,9 @@ def _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_re
     (error, prediction, reasons, why there is no prediction)."""
     name, y, reasons, err, prediction = METRICS[metric], points[metric].to_numpy(float), [], float('nan'), None
     if (y <= 0).any():
-        return err, prediction, [], f"{name} is {y.min():.3g} at some checkpoint: the log-law, fitted in log space, cannot be"
+        return err, prediction, [], f"{name} is {y.min():.3g} at some checkpoint: the log-law, fitted in log space, cannot be fitted"
     if len(points) > n_fit:
-        err = extrapolation_error(log_law, points.D_p, y, n_fit=n_fit).max_rel_error
+        err = fit_curve(table, pair, mixture, d_f, metric, n_fit).fit.max_rel_error  # the cached fit the figures and tables share
         if not err <= max_rel_error: reasons.append(f"the log-law fitted on the {n_fit} smallest D_p misses the held-out checkpoints by up to {err:.0%} (> {max_rel_error:.0%})")
     elif len(points) > len(log_law.params):
         reasons.append(f"only {len(points)} checkpoints: nothing held out after fitting {n_fit}, so the prediction is untested")

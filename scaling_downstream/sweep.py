@@ -11,13 +11,14 @@ from tqdm.auto import tqdm
 from .data import PAPER_RUNS, Mixture, alignment_score, target_share
 from .finetune import FinetuneConfig, finetune
 from .core import atomic_write_bytes, check_pair, without_paths, write_json
+from .analysis import save_results
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
 __all__ = ['SPEC_FORMAT', 'SPECS', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
-           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'sweep_done', 'run_sweep',
-           'translations', 'paired_tests', 'example_models', 'examples', 'results', 'read_grid', 'study_jobs',
-           'grid_jobs']
+           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results',
+           'sweep_done', 'run_sweep', 'translations', 'paired_tests', 'example_models', 'examples', 'results',
+           'read_grid', 'study_jobs', 'grid_jobs']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
 SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
@@ -181,6 +182,15 @@ def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: boo
     return results(root, keys)
 
 def _past(deadline: float|None) -> bool: return deadline is not None and time.time() >= deadline
+
+def write_results(specs: list[dict], root: str|Path, results_dir: str|Path) -> list[Path]:
+    "Each pair's results table (`results_dir/<pair>.csv`) from the records of the finetunes of `specs` done under `root`."
+    table, paths = results(root), []
+    for pair in sorted({s['config']['pair'] for s in specs if s['kind'] == 'finetune'}):
+        keys = {job_key(s) for s in specs if s['kind'] == 'finetune' and s['config']['pair'] == pair}
+        rows = table[table.key.isin(keys)].reset_index(drop=True) if len(table) else table
+        if len(rows): paths.append(save_results(rows, Path(results_dir)/f'{pair}.csv'))
+    return paths
 
 def sweep_done(specs: list[dict], root: str|Path) -> tuple[int, int]:
     "How many of the jobs of `specs` under `root` are done, of how many."
