@@ -2,7 +2,8 @@
 #   make study   the main job: the paper's study at cpu scale for en-fr (PAIRS="en-de en-fr en-ro" for all three)
 #   make test    the tests (what .ci/run calls)
 # Also: make figures (redraw every figure from the committed results), make chinchilla (the fitter on Chinchilla),
-#   make notebooks (execute nbs/ in place, so the committed notebooks show their outputs).
+#   make notebooks (execute nbs/ in place, so the committed notebooks show their outputs), make docs (the documentation
+#   site from the notebooks, offline, into _docs/), make study-long (the longer cpu study of en-fr: specs/cpu-long.yaml).
 # Both create .venv with the pinned dependencies of settings.ini on first use.
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := papermill_runs/out
 
-.PHONY: setup study figures chinchilla notebooks test check-notebooks readme lab
+.PHONY: setup study figures chinchilla notebooks docs test check-notebooks readme lab
 
 setup: $(STAMP)
 
@@ -39,6 +40,11 @@ figures: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python .ci/execute-notebooks
 	$(BIN)/nbdev_clean
+
+# The documentation site: every notebook a page with its outputs, the API of each module from its docstrings
+# (mkdocs-material, mkdocs-jupyter, mkdocstrings), built offline into _docs/; open _docs/index.html or serve the folder.
+docs: $(STAMP)
+	$(BIN)/python .ci/build-docs
 
 # The fitter checked on public data: Hoffmann et al.'s law fitted to the Chinchilla points with the paper's method.
 chinchilla: $(STAMP)

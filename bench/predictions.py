@@ -1,32 +1,96 @@
-"""Time the bootstrap behind every prediction interval, and check the fitter on public finetuning curves.
+"""Time the bootstrap behind every prediction interval, check that the intervals hold on the studies' designs, and
+check the fitter on public finetuning curves.
 
-    .venv/bin/python bench/predictions.py [--repeats 5]
+    .venv/bin/python bench/predictions.py [--repeats 5] [--studies 400] [--refits 400] [--skip-public]
 
-1. A log-law on six checkpoints (BLEU-like, 2% noise): `bootstrap` with 1,000 residual resamples, each refitted by
-   the batched L-BFGS; wall time of each repeat.
-2. Lin et al. (2024)'s 30 WMT19 finetuning curves (`data/fixtures/lin2024/`, Apache-2.0): their rectified law
-   fitted to all 14 sizes by least squares in log space (a Huber delta of 1, larger than every residual), its
-   root-mean-square log error next to the one the authors published (`rmsd.csv`, same points, same quantity); then
-   the rectified law and the power law fitted by the default Huber loss on the 11 sizes up to 204,800 examples and
-   their largest relative error on the 3 larger ones (the authors publish no held-out error); and whether those 3
-   held-out losses fall inside the 95% prediction interval of the rectified law's residual bootstrap (1,000 refits;
-   the curves have one run each, so the interval carries the residuals' scatter alone).
-   Writes bench/results/public_curves.csv, one row per model.
+1. `bootstrap` with 1,000 resamples, each refitted by the batched L-BFGS: a log-law on six BLEU-like checkpoints with 2%
+   noise (the friendly case), and the cpu study's design (five checkpoints over 1.5 decades, three seeds 0.3 BLEU
+   apart, a true log-law), one made-up study per repeat; wall time and the share of refits that converged. And the cpu
+   design refitted in the log-law's own parameters, as before its search space: how many refits stop at the limit.
+2. Coverage of the 95% interval of a new run, through `analysis.predict_curve` (`analysis.design_coverage`): the cpu
+   and gpu studies' designs with a true log-law, and the cpu design with a saturating curve the log-law does not
+   describe (reported as it is); at 1x and 10x the largest checkpoint. On the cpu design also Davison and Hinkley's
+   reflected ("basic") limits from the same refits, which the package does not use, to show why.
+3. Lin et al. (2024)'s 30 WMT19 finetuning curves (`data/fixtures/lin2024/`, Apache-2.0): their rectified law fitted to
+   all 14 sizes by least squares in log space (a Huber delta of 1, larger than every residual), its root-mean-square log
+   error next to the one the authors published (`rmsd.csv`, same points, same quantity); then the rectified law and the
+   power law fitted by the default Huber loss on the 11 sizes up to 204,800 examples and their largest relative error on
+   the 3 larger ones (the authors publish no held-out error); and whether those 3 held-out losses fall inside the 95%
+   prediction interval of the rectified law's residual bootstrap (1,000 refits; one run per curve, so the interval
+   carries the residuals' scatter alone). Writes bench/results/public_curves.csv, one row per model.
+Writes bench/results/coverage.csv (part 2).
 """
 import argparse, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd
+from scaling_downstream import analysis as A
 from scaling_downstream.fit import bootstrap, extrapolation_error, fit_law, log_law, power_law, rectified_law
 
 ROOT = Path(__file__).parents[1]
+CPU_GRID, GPU_GRID = np.geomspace(5e4, 1.6e6, 5), np.geomspace(3e6, 5e7, 5)  # specs/cpu.yaml and specs/gpu.yaml milestones
+CPU_CURVE = lambda d: log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2)   # BLEU 7.6-9.3 over the cpu checkpoints
+GPU_CURVE = lambda d: log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5)   # BLEU 8.7-11.0 over the gpu checkpoints
+SATURATING = lambda d: 12 - 9*(d/5e4)**-0.2                             # bends away from any log-law
 
-def time_bootstrap(repeats: int) -> list[float]:
+def time_bootstrap(repeats: int) -> dict:
     d_p = np.geomspace(5e4, 2e6, 6)
     bleu = log_law(d_p, A=0.5, alpha=0.3, beta=1.5) * np.exp(np.random.default_rng(0).normal(0, 0.02, 6))
-    fit, times = fit_law(log_law, d_p, bleu), []
+    fit, out = fit_law(log_law, d_p, bleu), {'friendly': [], 'cpu design': []}
     for seed in range(repeats):
-        t0 = time.perf_counter(); bootstrap(log_law, d_p, bleu, n=1000, seed=seed, fit=fit); times.append(time.perf_counter() - t0)
-    return times
+        t0 = time.perf_counter(); b = bootstrap(log_law, d_p, bleu, n=1000, seed=seed, fit=fit)
+        out['friendly'].append((time.perf_counter() - t0, b.converged_share))
+        t = A.simulated_study(CPU_CURVE, CPU_GRID, rng=np.random.default_rng(seed))
+        pts = A.curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu')
+        f = fit_law(log_law, pts.D_p, pts.bleu)
+        t0 = time.perf_counter(); b = bootstrap(log_law, pts.D_p, pts.bleu, n=1000, seed=seed, fit=f, noise=pts.ci/1.96)
+        out['cpu design'].append((time.perf_counter() - t0, b.converged_share))
+    return out
+
+def in_own_parameters(studies: int=20, n: int=1000) -> dict:
+    """The cpu design's bootstrap refitted in the log-law's own parameters (log A, α, β), as before its search space: the
+    share of refits that stop at the iteration limit (500), and their median prediction at 10x against the converged ones'."""
+    from scaling_downstream.fit import _redraws, batched_lbfgs, huber_objective
+    rng, stuck, higher = np.random.default_rng(0), [], []
+    for seed in range(studies):
+        t = A.simulated_study(CPU_CURVE, CPU_GRID, rng=rng)
+        pts = A.curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu')
+        fit = fit_law(log_law, pts.D_p, pts.bleu)
+        log_y, *_ = _redraws(fit, n, np.random.default_rng(seed), pts.ci.to_numpy()/1.96)
+        thetas, _, conv, _ = batched_lbfgs(huber_objective(log_law, fit.x, log_y, fit.delta), np.tile(fit.theta, (n, 1)), ftol=1e-10)
+        stuck.append(1 - conv.mean())
+        if 0 < conv.sum() < n:
+            at = np.exp(log_law.log_fn(thetas, {'D_p': np.array([10*CPU_GRID.max()])})[:, 0])
+            higher.append(np.nanmedian(at[~conv]) > np.nanmedian(at[conv]))
+    return dict(mean=float(np.mean(stuck)), max=float(np.max(stuck)), higher=int(np.sum(higher)), mixed=len(higher))
+
+def reflected_coverage(score, d_p, studies: int, refits: int, seed: int=0, factor: float=10.0) -> float:
+    "Coverage at `factor`x of Davison and Hinkley's reflected limits, exp(2 log y0 - quantiles of log draws), from predict_curve's own refits."
+    rng, inside = np.random.default_rng(seed), []
+    for _ in range(studies):
+        t = A.simulated_study(score, d_p, rng=rng)
+        target = factor * d_p.max()
+        A.predict_curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu', target, refits)
+        boot = A.curve_bootstrap(t, 'en-fr', 'en50-fr50', 50_000, 'bleu', refits)  # the same refits, from the cache
+        y0, run_sd = float(boot.fit.predict([target])[0]), A.seed_spread(t, 'en-fr', 'bleu', 50_000)
+        z = np.random.default_rng(1).standard_normal((len(boot.thetas), 20))
+        with np.errstate(all='ignore'):
+            draws = np.log(boot.curves([target])) + boot.new_run_sd([target], run_sd)[0]*z
+        lo, hi = np.exp(2*np.log(y0) - np.nanquantile(draws, [0.975, 0.025]))
+        new = score(np.array([target]))[0] + 0.3*rng.standard_normal(400)
+        inside.append(np.mean((lo <= new) & (new <= hi)))
+    return float(np.mean(inside))
+
+def coverage(studies: int, refits: int) -> pd.DataFrame:
+    designs = {'cpu (5 checkpoints, 1.5 decades)': (CPU_CURVE, CPU_GRID), 'gpu (5 checkpoints, 1.2 decades)': (GPU_CURVE, GPU_GRID),
+               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID)}
+    parts = []
+    for i, (name, (score, grid)) in enumerate(designs.items()):
+        t0 = time.perf_counter()
+        c = A.design_coverage(score, grid, studies=studies, n_bootstrap=refits, seed=i)
+        parts.append(c.reset_index().assign(design=name, seconds=time.perf_counter() - t0))
+        print(f"  {name}: " + ', '.join(f"{r.factor:g}x {r.coverage:.1%} ± {r.se:.1%}" for r in c.reset_index().itertuples())
+              + f" ({c.studies.iloc[0]} studies, {refits} refits each, converged ≥ {c.converged_min.min():.1%}; {time.perf_counter() - t0:.0f} s)")
+    return pd.concat(parts, ignore_index=True)[['design', 'factor', 'coverage', 'se', 'studies', 'refits', 'converged_min', 'skipped', 'seconds']]
 
 def public_curves() -> pd.DataFrame:
     curves = pd.read_csv(ROOT/'data/fixtures/lin2024/wmt19.csv', index_col='config name')
@@ -45,13 +109,7 @@ def public_curves() -> pd.DataFrame:
                          held_out_in_interval=int(((lo <= y[11:]) & (y[11:] <= hi)).sum())))
     return pd.DataFrame(rows)
 
-if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--repeats', type=int, default=5)
-    args = ap.parse_args()
-    print(f"{platform.processor() or platform.machine()}, numpy {np.__version__}")
-    times = time_bootstrap(args.repeats)
-    print(f"bootstrap of a log-law, 1,000 resamples: " + ', '.join(f"{t:.2f}" for t in times) + f" s (median {np.median(times):.2f} s)")
+def report_public():
     t0 = time.perf_counter(); table = public_curves()
     print(f"Lin et al.'s 30 WMT19 curves, {time.perf_counter() - t0:.0f} s")
     out = ROOT/'bench/results/public_curves.csv'
@@ -63,3 +121,27 @@ if __name__ == '__main__':
           f"({table.held_out_power.max():.1%})")
     print(f"held-out losses inside the rectified law's 95% prediction interval: {table.held_out_in_interval.sum()} of {3*len(table)}")
     print(f"wrote {out.relative_to(ROOT)}")
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--repeats', type=int, default=5)
+    ap.add_argument('--studies', type=int, default=400)
+    ap.add_argument('--refits', type=int, default=400)
+    ap.add_argument('--skip-public', action='store_true')
+    args = ap.parse_args()
+    print(f"{platform.processor() or platform.machine()}, numpy {np.__version__}")
+    for case, runs in time_bootstrap(args.repeats).items():
+        times = [t for t, _ in runs]
+        print(f"bootstrap of a log-law, 1,000 resamples, {case}: " + ', '.join(f"{t:.2f}" for t in times)
+              + f" s (median {np.median(times):.2f} s); refits converged: {min(c for _, c in runs):.1%} at least")
+    own = in_own_parameters()
+    print(f"the same design refitted in (log A, alpha, beta), 20 studies: {own['mean']:.1%} of refits stop at the iteration limit on average, "
+          f"{own['max']:.1%} at most; where some do, they predict higher at 10x than those that converge in {own['higher']} of {own['mixed']} studies")
+    print(f"coverage of the 95% interval of a new run, through predict_curve:")
+    table = coverage(args.studies, args.refits)
+    out = ROOT/'bench/results/coverage.csv'
+    table.to_csv(out, index=False, float_format='%.4g')
+    print(f"  cpu design, Davison and Hinkley's reflected limits at 10x: {reflected_coverage(CPU_CURVE, CPU_GRID, args.studies // 2, args.refits):.1%}"
+          f" ({args.studies // 2} studies)")
+    print(f"wrote {out.relative_to(ROOT)}")
+    if not args.skip_public: report_public()

@@ -5,7 +5,7 @@
 # %% ../nbs/09a_analysis.ipynb #ab18f91e
 from __future__ import annotations
 import functools, itertools, math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import atomic_write_bytes, check_pair
@@ -14,43 +14,75 @@ from .fit import (Bootstrap, Extrapolation, bootstrap, extrapolation_error, fit_
                                     power_law, rollout, rollout_error)
 
 # %% auto #0
-__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'save_results', 'load_results', 'task_note', 'law_for',
-           'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f', 'baseline', 'mixture_alignment',
-           'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table', 'alignment_scores', 'aligned_mixture',
-           'bleu_ce_relation', 'run_noise', 'Prediction', 'curve_bootstrap', 'fit_band', 'fallen', 'predict_curve',
-           'prediction_table', 'rollout_table', 'rollout_summary', 'decision_accuracy', 'decision_summary']
+__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'save_results', 'load_results',
+           'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
+           'baseline', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
+           'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
+           'Prediction', 'curve_bootstrap', 'fit_band', 'fallen', 'predict_curve', 'prediction_table',
+           'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary', 'decision_accuracy',
+           'decision_summary']
 
 # %% ../nbs/09a_analysis.ipynb #8817fbfb
+METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
+FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 5.0}  # below these everywhere, a score measures noise: the models do not translate yet
+RANGES = {'bleu': (0, 100), 'chrf': (0, 100), 'rouge_l': (0, 100), 'ce': (0, np.inf)}  # where a score can be at all (ROUGE-L ×100)
+TOLERANCE = {'bleu': 0.02, 'chrf': 0.02, 'rouge_l': 0.02, 'comet': 0.02, 'ce': 0.005}  # of the mean: noise allowed against the trend
+HIGHER_IS_BETTER = {'bleu': True, 'rouge_l': True, 'comet': True, 'chrf': True, 'ce': False}
+
 def save_results(table: pd.DataFrame, path: str|Path) -> Path:
     "Write a results table to the CSV `path`, atomically."
     return atomic_write_bytes(Path(path), table.to_csv(index=False).encode())
 
 def load_results(path: str|Path, pairs=None) -> pd.DataFrame:
-    "The results table in `path`: one CSV, or a folder of them (`results/<scale>/`), optionally only `pairs`."
+    "The results table in `path`: one CSV, or a folder of them (`results/<scale>/`), optionally only `pairs`; checked (`check_results`)."
     path = Path(path)
     files = sorted(path.glob('*.csv')) if path.is_dir() else [path]
     if not files or not files[0].exists(): raise FileNotFoundError(f"no results in {path}: run the study first (sd-reproduce)")
-    table = pd.concat([_read_csv(f) for f in files], ignore_index=True)
+    tables = {f: _read_csv(f) for f in files}
+    table = pd.concat(tables.values(), ignore_index=True)
     missing = {'pair', 'mixture', 'D_p', 'D_f', 'seed', 'bleu', 'ce'} - set(table.columns)
     if missing: raise ValueError(f"{path} is not a results table: no column {', '.join(sorted(missing))}")
-    if pairs is not None:
-        if absent := [p for p in pairs if p not in set(table.pair)]:
-            raise ValueError(f"{path} has no results for {', '.join(absent)}; it has {', '.join(sorted(set(table.pair)))}")
-        table = table[table.pair.isin(list(pairs))].reset_index(drop=True)
-    return table
+    if pairs is not None and (absent := [p for p in pairs if p not in set(table.pair)]):
+        raise ValueError(f"{path} has no results for {', '.join(absent)}; it has {', '.join(sorted(set(table.pair)))}")
+    for f, t in tables.items():  # line numbers of each file: its header is line 1
+        if 'pair' in t: check_results(t if pairs is None else t[t.pair.isin(list(pairs))], str(f), first_line=2)
+    return table if pairs is None else table[table.pair.isin(list(pairs))].reset_index(drop=True)
 
 def _read_csv(path) -> pd.DataFrame:
     "A CSV file as a table, or an error that names it when it is empty."
     try: return pd.read_csv(path)
     except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty: it holds no results table") from None
 
-# %% ../nbs/09a_analysis.ipynb #6eeace93
-METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
-FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 0.05}  # below these everywhere, a score measures noise: the models do not translate yet
-RANGES = {'bleu': (0, 100), 'chrf': (0, 100), 'rouge_l': (0, 1), 'ce': (0, np.inf)}  # where a score can be at all
-TOLERANCE = {'bleu': 0.02, 'chrf': 0.02, 'rouge_l': 0.02, 'comet': 0.02, 'ce': 0.005}  # of the mean: noise allowed against the trend
-HIGHER_IS_BETTER = {'bleu': True, 'rouge_l': True, 'comet': True, 'chrf': True, 'ce': False}
+def _rows_named(table: pd.DataFrame, mask, first_line: int|None=None, most: int=4) -> str:
+    "The rows of `table` where `mask` holds, each by its line of a CSV (`first_line`: the line of index 0) or its row label, and what it is."
+    def one(label, row):
+        sizes = ', '.join(f"{c}={v:,.0f}" for c in ('D_p', 'D_f') if c in row and np.isfinite(v := pd.to_numeric(row[c], errors='coerce')))
+        what = ' '.join(str(row[c]) for c in ('pair', 'mixture') if c in row) + (f", {sizes}" if sizes else '')
+        what += f", seed {row['seed']}" if 'seed' in row and pd.notna(row['seed']) else ''
+        return f"{'line' if first_line is not None else 'row'} {label + first_line if first_line is not None else label} ({what})"
+    rows = table[np.asarray(mask, bool)]
+    names = '; '.join(one(label, row) for label, row in rows.head(most).iterrows())
+    return names + (f"; and {len(rows) - most} more" if len(rows) > most else '')
 
+def check_results(table: pd.DataFrame, name: str='the table', first_line: int|None=None, metrics=None) -> list[str]:
+    """Refuse, naming the rows and the column, what a results table cannot hold: a $D_p$ or $D_f$ missing, or a size or
+    score that is not a number, infinite, or outside where it can be (D_p ≥ 0, D_f > 0, `RANGES`). Returns a note for
+    each score of `metrics` (default: all) that some rows lack but not all: those rows are left out of its curves."""
+    notes = []
+    for col in [c for c in ('D_p', 'D_f', *METRICS) if c in table]:
+        raw, values = table[col], pd.to_numeric(table[col], errors='coerce')
+        lo, hi = RANGES.get(col, (0, np.inf) if col in ('D_p', 'D_f') else (-np.inf, np.inf))
+        for bad, what in ((raw.notna() & values.isna(), 'is not a number'), (np.isinf(values), 'is infinite'), (values < lo, f'is below {lo:g}'),
+                          (values > hi, f'is above {hi:g}'), ((values == 0) if col == 'D_f' else False, 'is 0'),
+                          (raw.isna() if col in ('D_p', 'D_f') else False, 'is missing')):
+            if np.any(bad): raise ValueError(f"{name}: {col} {what} in {_rows_named(table, bad, first_line)}")
+        missing = raw.isna()
+        if col in (metrics or METRICS) and missing.any() and not missing.all():
+            notes.append(f"{METRICS.get(col, col)} is missing in {int(missing.sum())} of {len(table)} rows of {name} "
+                         f"({_rows_named(table, missing, first_line)}): they are left out of its curves")
+    return notes
+
+# %% ../nbs/09a_analysis.ipynb #6eeace93
 def task_note(table: pd.DataFrame) -> str:
     "What the scores of `table` are measured on: the task's length filter and the number of test pairs."
     limits = set(table.max_tokens.fillna(0).astype(int)) if 'max_tokens' in table else {0}
@@ -68,31 +100,43 @@ def mixture_label(mixture: str) -> str:
     "'en50-fr50' -> '50% en + 50% fr'; 'none' -> 'no pretraining'."
     return 'no pretraining' if mixture == 'none' else Mixture(mixture).label
 
-def seed_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None) -> tuple[float, str]:
-    """The run-to-run standard deviation of one model's `metric` and where it was measured: pooled over every point of
-    `pair` at `d_f` (mixture, $D_p$) finetuned with several seeds (a model that translates varies more than one that does
-    not), else over every point of `pair`, else over every pair's; NaN where no point has two seeds."""
-    here = table[table.pair == pair]
-    scopes = ([] if d_f is None else [(here[here.D_f == d_f], f"{pair} at D_f={d_f:,}")]) + [(here, pair), (table, 'every pair')]
-    for rows, scope in scopes:
+def _seed_scopes(table: pd.DataFrame, pair: str, d_f: int|None, baseline: bool):
+    """Where to pool the seed spread, nearest first, made as they are asked for: (rows, what they are). In each scope
+    (`pair` at `d_f`, `pair`, every pair) the models of the same kind first, then every model."""
+    kind, same = ('no-pretraining' if baseline else 'pretrained'), (table.mixture == 'none') == baseline
+    here = table.pair == pair
+    scopes = ([(here & (table.D_f == d_f), f"of {pair} at D_f={d_f:,}")] if d_f is not None else []) + [(here, f"of {pair}"), (table.pair.notna(), "of every pair")]
+    for rows, where in scopes:
+        yield table[rows & same], f"{kind} points {where}"
+        yield table[rows], f"points {where}"
+
+def seed_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> tuple[float, str]:
+    """The run-to-run standard deviation of one model's `metric` and where it was measured: pooled over the points
+    (mixture, $D_p$) finetuned with several seeds, of the pretrained models (with `baseline`, of no pretraining: another
+    model, whose runs may vary otherwise) of `pair` at `d_f` (a model that translates varies more than one that does
+    not), else of every model there; else the same of `pair`, else of every pair; NaN where no point has two seeds."""
+    for rows, scope in _seed_scopes(table, pair, d_f, baseline):
         groups = rows.dropna(subset=[metric]).groupby(['pair', 'mixture', 'D_f', 'D_p'])[metric]
         var, dof = groups.var(ddof=1), groups.count() - 1
         if (dof > 0).any():
-            return float(np.sqrt((var[dof > 0] * dof[dof > 0]).sum() / dof[dof > 0].sum())), f"{int((dof > 0).sum())} points of {scope} with several seeds"
+            n = int((dof > 0).sum())
+            return float(np.sqrt((var[dof > 0] * dof[dof > 0]).sum() / dof[dof > 0].sum())), f"{n} {scope.replace('points', 'point') if n == 1 else scope} with several seeds"
     return float('nan'), 'no point with two seeds'
 
-def seed_spread(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None) -> float:
+def seed_spread(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> float:
     "The pooled run-to-run standard deviation of `metric` (`seed_noise` without its scope)."
-    return seed_noise(table, pair, metric, d_f)[0]
+    return seed_noise(table, pair, metric, d_f, baseline)[0]
 
 def _points(table: pd.DataFrame, rows: pd.DataFrame, pair: str, metric: str) -> pd.DataFrame:
     """`rows`' `metric` per D_p: mean over seeds, number of seeds `n`, and `ci`, the half-width of the mean's 95% interval
-    from the seed spread (over √n) and sacreBLEU's bootstrap over test sentences (its `<metric>_ci`), both counted."""
+    from the seed spread (over √n; the baseline's own where `rows` are no pretraining) and sacreBLEU's bootstrap over
+    test sentences (its `<metric>_ci`), both counted."""
     g = rows.dropna(subset=[metric]).groupby('D_p')
     out = g[metric].agg(['mean', 'count']).rename(columns={'mean': metric, 'count': 'n'})
     boot = (pd.to_numeric(rows[f'{metric}_ci'], errors='coerce').groupby(rows.D_p).mean().reindex(out.index).fillna(0) / 1.96
             if f'{metric}_ci' in rows else 0.0)
-    seed = np.nan_to_num(seed_spread(table, pair, metric, rows.D_f.iloc[0] if rows.D_f.nunique() == 1 else None))
+    is_baseline = bool(len(rows)) and bool((rows.mixture == 'none').all())
+    seed = np.nan_to_num(seed_spread(table, pair, metric, rows.D_f.iloc[0] if rows.D_f.nunique() == 1 else None, is_baseline))
     out['ci'] = 1.96 * np.sqrt(seed**2 / out.n + boot**2)
     return out.reset_index().sort_values('D_p', ignore_index=True)
 
@@ -211,13 +255,33 @@ def bleu_ce_relation(table: pd.DataFrame, pair: str) -> dict:
     return out
 
 # %% ../nbs/09a_analysis.ipynb #90471cbd
+MIN_CONVERGED = 0.95  # below this share of converged refits, a prediction warns that its intervals rest on unfinished fits
+
 def run_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int, level: float) -> tuple[float, str]:
-    """The run-to-run noise (an sd) a new model's `metric` carries, and where it comes from: the spread between seeds
-    measured on `table` (`seed_noise`), else a floor of `TOLERANCE` of `level` (the value predicted)."""
+    """The run-to-run noise (an sd) of one new pretrained model's `metric`, and where it comes from: the spread between
+    seeds measured on `table`'s pretrained models (`seed_noise`), else a floor of `TOLERANCE` of `level` (the value predicted)."""
     sd, scope = seed_noise(table, pair, metric, d_f)
     if math.isfinite(sd) and sd > 0: return sd, f"seed spread {sd:.2g}, measured on {scope}"
     floor = TOLERANCE[metric] * abs(level)
     return floor, f"a floor of {TOLERANCE[metric]:.0%} of the prediction ({floor:.2g}): no spread between seeds is measured on the table"
+
+def span(lo: float, hi: float, digits: int=2) -> str:
+    "An interval as text, 'lo–hi', an end that is undefined (NaN) said as such."
+    if math.isfinite(lo) and math.isfinite(hi): return f"{lo:.{digits}f}–{hi:.{digits}f}"
+    if math.isfinite(hi): return f"up to {hi:.{digits}f} (no lower end)"
+    return f"from {lo:.{digits}f} (no upper end)" if math.isfinite(lo) else "undefined"
+
+def check_size(value, name: str) -> float|None:
+    "A size a caller gives (a $D_p$ or $D_f$): None for the default, else a positive, finite number of tokens, or an error."
+    if value is None: return None
+    try: size = float(value)
+    except (TypeError, ValueError): raise ValueError(f"{name}={value!r}: a size is a number of tokens") from None
+    if not (math.isfinite(size) and size > 0): raise ValueError(f"{name}={value!r}: a size must be a positive, finite number of tokens")
+    return size
+
+def below_floor(points: pd.DataFrame, metric: str) -> bool:
+    "Whether a curve's `metric` is below its floor (`FLOORS`) at every point: it measures noise, not translation."
+    return bool(len(points)) and metric in FLOORS and float(points[metric].max()) < FLOORS[metric]
 
 @dataclass
 class Prediction:
@@ -225,16 +289,21 @@ class Prediction:
     pair: str; mixture: str; d_f: int; metric: str
     target_D_p: float
     predicted: float
-    band: tuple         # the 95% confidence band of the curve at target_D_p
+    band: tuple         # the 95% confidence band of the curve at target_D_p (an end NaN where refits leave it undefined)
     interval: tuple     # the 95% prediction interval of one new run there
-    noise: float        # the run-to-run sd the interval carries
+    noise: float        # the sd of one new run there: one run's noise and the law's misfit, summed in variance
     noise_source: str   # where `noise` comes from
-    refits: str = ''    # how many of the bootstrap's redraws converged
+    refits: str = ''    # how many of the bootstrap's refits converged
+    converged: float = float('nan')  # their share
+    undefined: float = 0.0           # the share of refits whose law is undefined at target_D_p (it falls through zero before)
+    warnings: list = field(default_factory=list)
 
     def __repr__(self):
-        return (f"{METRICS[self.metric]} {self.predicted:.2f} at D_p = {self.target_D_p:,.0f}: curve 95% {self.band[0]:.2f}–{self.band[1]:.2f}, "
-                f"a new run 95% {self.interval[0]:.2f}–{self.interval[1]:.2f} (run noise: {self.noise_source}; {self.refits})")
+        return (f"{METRICS[self.metric]} {self.predicted:.2f} at D_p = {self.target_D_p:,.0f}: curve 95% {span(*self.band)}, "
+                f"a new run 95% {span(*self.interval)} (run noise: {self.noise_source}; {self.refits})"
+                + ''.join(f"\n  warning: {w}" for w in self.warnings))
 
+# %% ../nbs/09a_analysis.ipynb #bfa5c7de
 @functools.lru_cache(maxsize=1024)  # the guide, the tables and the figures ask for the same curves
 def _bootstrap_points(metric: str, d_p: tuple, y: tuple, noise: tuple, n: int, fit=None) -> Bootstrap:
     return bootstrap(law_for(metric), np.array(d_p), np.array(y), n=n, noise=np.array(noise), fit=fit)
@@ -256,30 +325,49 @@ def fit_band(cf: CurveFit, n: int=200) -> Bootstrap|None:
     return _bootstrap_points(cf.metric, tuple(cf.points.D_p[:k]), tuple(cf.points[cf.metric][:k]), tuple(cf.points.ci[:k] / 1.96), n, cf.fit.fit)
 
 def fallen(metric: str) -> float:
-    "The value of `metric` where its law is undefined: a log-law has fallen through zero there, so a score's lowest; NaN else."
+    "Where a figure draws a law that is undefined: a log-law has fallen through zero there, a score's lowest; NaN else."
     return RANGES.get(metric, (np.nan,))[0] if metric != 'ce' else np.nan
+
+def _prediction_warnings(boot: Bootstrap, undefined: float, interval: tuple, target: float) -> list[str]:
+    "What a prediction's numbers do not say by themselves: refits that did not converge, refits undefined at the target."
+    out = []
+    if boot.converged_share < MIN_CONVERGED:
+        out.append(f"only {boot.converged:,} of {boot.resamples:,} bootstrap refits converged (fewer than {MIN_CONVERGED:.0%}): the "
+                   f"others stopped at the iteration limit, and the intervals take them as they are")
+    if undefined > 0:
+        out.append(f"in {undefined:.1%} of the refits the law falls through zero before D_p = {target:,.0f}: they predict nothing there"
+                   + (", so the intervals have no lower end" if not math.isfinite(interval[0]) else ", and count as the lowest predictions"))
+    return out
 
 def predict_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, target_D_p: float|None=None,
                   n_bootstrap: int=1000) -> Prediction:
     "`metric` of `mixture` at `target_D_p` (default: 10× its largest checkpoint), with the curve's band and a new run's interval."
+    target, where = check_size(target_D_p, 'target_D_p'), f"{pair}, {mixture}, D_f={d_f:,}"
+    if below_floor(curve(table, pair, mixture, d_f, metric).dropna(), metric):
+        raise ValueError(f"{where}: {METRICS[metric]} is below {FLOORS[metric]:g} at every checkpoint (the models do not translate yet): "
+                         f"the guide does not judge this curve, and no prediction or band is given for it")
     boot = curve_bootstrap(table, pair, mixture, d_f, metric, n_bootstrap)
-    target = float(target_D_p or 10 * boot.fit.x['D_p'].max())
+    target = 10 * boot.fit.x['D_p'].max() if target is None else target
     try: predicted = float(boot.fit.predict([target])[0])
     except ValueError:
-        raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: the {boot.fit.law.name} fitted to its {METRICS[metric]} is undefined at "
-                         f"D_p = {target:,.0f} ({boot.fit.law.domain} fails): the curve falls with D_p, so the law predicts nothing there") from None
-    noise, source = run_noise(table, pair, metric, d_f, predicted)
-    if boot.residual_sd * predicted > noise:  # the law misses its points by more than a run's noise: the interval carries that
-        noise, source = boot.residual_sd * predicted, f"the residuals' scatter, {boot.residual_sd * predicted:.2g} here, larger than the {source}"
+        raise ValueError(f"{where}: the {boot.fit.law.name} fitted to its {METRICS[metric]} is undefined at D_p = {target:,.0f} "
+                         f"({boot.fit.law.domain} fails): the curve falls with D_p, so the law predicts nothing there") from None
+    run_sd, source = run_noise(table, pair, metric, d_f, predicted)
+    noise = predicted * math.sqrt(math.expm1(float(boot.new_run_sd([target], run_sd)[0])**2))
+    misfit = predicted * math.sqrt(math.expm1(boot.misfit_sd**2))
     lo, hi = RANGES.get(metric, (-np.inf, np.inf))
-    (blo,), (bhi,) = np.clip(boot.band([target], fallen(metric)), lo, hi)
-    (plo,), (phi,) = np.clip(boot.prediction_interval([target], run_sd=noise, fill=fallen(metric)), lo, hi)
-    return Prediction(pair, mixture, d_f, metric, target, predicted, (float(blo), float(bhi)), (float(plo), float(phi)), noise, source,
-                      f"{len(boot.thetas):,} of {boot.resamples:,} refits converged")
+    band = tuple(float(v) for v in np.clip(np.ravel(boot.band([target])), lo, hi))
+    interval = tuple(float(v) for v in np.clip(np.ravel(boot.prediction_interval([target], run_sd=run_sd)), lo, hi))
+    undefined = float(np.isnan(boot.curves([target])).mean())
+    return Prediction(pair, mixture, d_f, metric, target, predicted, band, interval, noise,
+                      f"{source}, and the law's misfit {misfit if misfit > 1e-9 else 0:.2g} (the residuals' scatter beyond the points' noise): a new run's sd "
+                      f"{noise:.2g}, the two summed in variance", f"{boot.converged:,} of {boot.resamples:,} refits converged",
+                      boot.converged_share, undefined, _prediction_warnings(boot, undefined, interval, target))
 
 # %% ../nbs/09a_analysis.ipynb #480253c6
 def prediction_table(table: pd.DataFrame, metrics=('bleu', 'ce'), factor: float=10.0) -> pd.DataFrame:
-    "One row per pretrained curve: its law read at `factor`× its largest checkpoint, with the band and the new run's interval."
+    """One row per pretrained curve: its law read at `factor`× its largest checkpoint, with the band and the new run's
+    interval, the share of refits that converged and of those undefined there, and what to beware of; else why not."""
     rows = []
     for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
         for metric in [m for m in metrics if g[m].notna().any()]:
@@ -287,10 +375,43 @@ def prediction_table(table: pd.DataFrame, metrics=('bleu', 'ce'), factor: float=
             try:
                 p = predict_curve(table, pair, mixture, int(d_f), metric, factor * g.D_p.max())
                 row.update(target_D_p=p.target_D_p, predicted=p.predicted, band_lo=p.band[0], band_hi=p.band[1],
-                           interval_lo=p.interval[0], interval_hi=p.interval[1], run_noise=p.noise, noise_source=p.noise_source)
+                           interval_lo=p.interval[0], interval_hi=p.interval[1], run_noise=p.noise, noise_source=p.noise_source,
+                           converged=p.converged, undefined=p.undefined, warnings='; '.join(p.warnings))
             except ValueError as e: row['not_predicted'] = str(e)
             rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/09a_analysis.ipynb #6bb26446
+def simulated_study(score, d_p, seeds: int=3, sd: float=0.3, rng=None, pair: str='en-fr', mixture: str='en50-fr50', d_f: int=50_000) -> pd.DataFrame:
+    "A results table of one made-up curve: at each of `d_p`, `seeds` runs of `score(d_p)` plus normal noise of `sd`."
+    rng = rng if rng is not None else np.random.default_rng(0)
+    d_p = np.asarray(d_p, float)
+    runs = score(d_p)[:, None] + sd * rng.standard_normal((len(d_p), seeds))
+    return pd.DataFrame(dict(pair=pair, mixture=mixture, D_f=d_f, seed=np.tile(np.arange(seeds), len(d_p)), D_p=np.repeat(d_p, seeds),
+                             bleu=runs.ravel(), ce=4.0))
+
+def design_coverage(score, d_p, seeds: int=3, sd: float=0.3, studies: int=200, factors=(1, 10), n_bootstrap: int=200,
+                    fresh: int=400, seed: int=0) -> pd.DataFrame:
+    """How often `predict_curve`'s 95% interval of a new run holds one, on a design: `studies` made-up studies of the
+    curve `score` (BLEU) at checkpoints `d_p`, `seeds` runs each with noise `sd`, each predicted at `factors`× its largest
+    checkpoint and checked against `fresh` new runs there. One row per factor: the coverage, its standard error over
+    studies, the least share of converged refits, and how many studies had no positive points (skipped)."""
+    rng, inside, converged, skipped = np.random.default_rng(seed), [], [], 0
+    targets = [f * float(np.max(d_p)) for f in factors]
+    for _ in range(studies):
+        table = simulated_study(score, d_p, seeds, sd, rng)
+        if (table.groupby('D_p').bleu.mean() <= 0).any(): skipped += 1; continue
+        row = []
+        for target in targets:
+            p = predict_curve(table, 'en-fr', 'en50-fr50', 50_000, 'bleu', target, n_bootstrap)
+            new = score(np.array([target]))[0] + sd * rng.standard_normal(fresh)
+            lo, hi = (-np.inf if math.isnan(p.interval[0]) else p.interval[0]), (np.inf if math.isnan(p.interval[1]) else p.interval[1])
+            row.append(np.mean((lo <= new) & (new <= hi)))  # an end that is not there bounds nothing
+            converged.append(p.converged)
+        inside.append(row)
+    inside = np.array(inside)
+    return pd.DataFrame(dict(coverage=inside.mean(0), se=inside.std(0, ddof=1) / np.sqrt(len(inside)), studies=len(inside),
+                             refits=n_bootstrap, converged_min=min(converged), skipped=skipped), index=pd.Index(factors, name='factor'))
 
 # %% ../nbs/09a_analysis.ipynb #c4a26df4
 def _cached_split(metric: str):
@@ -302,7 +423,8 @@ def _cached_split(metric: str):
     return split
 
 def rollout_table(table: pd.DataFrame, metrics=('bleu', 'ce')) -> pd.DataFrame:
-    "`rollout` of every pretrained curve with enough checkpoints: one row per (curve, split, held-out checkpoint)."
+    """`rollout` of every pretrained curve with enough checkpoints: one row per (curve, split, held-out checkpoint);
+    `undefined` where the law fitted up to the split falls through zero before that checkpoint (no prediction, no error)."""
     parts = []
     for (pair, mixture, d_f), g in table[table.mixture != 'none'].groupby(['pair', 'mixture', 'D_f']):
         for metric in [m for m in metrics if g[m].notna().any()]:
@@ -310,39 +432,50 @@ def rollout_table(table: pd.DataFrame, metrics=('bleu', 'ce')) -> pd.DataFrame:
             if len(points) < len(law_for(metric).params) + 2 or (points[metric] <= 0).any(): continue
             try: r = rollout(law_for(metric), points.D_p.to_numpy(), points[metric].to_numpy(), extrapolate=_cached_split(metric))
             except ValueError: continue  # no start of the law is defined on some split: no rollout for this curve
-            r['predicted'] = r.predicted.fillna(fallen(metric))  # a log-law undefined there has fallen through 0: it predicts 0
-            r['rel_error'] = (r.predicted - r.y) / r.y
-            parts.append(r.assign(pair=pair, mixture=mixture, D_f=int(d_f), metric=metric, law=law_for(metric).name))
-    cols = ['pair', 'mixture', 'D_f', 'metric', 'law', 'n_fit', 'cutoff', 'D_p', 'y', 'predicted', 'rel_error', 'decades']
+            parts.append(r.assign(undefined=r.predicted.isna(), pair=pair, mixture=mixture, D_f=int(d_f), metric=metric, law=law_for(metric).name))
+    cols = ['pair', 'mixture', 'D_f', 'metric', 'law', 'n_fit', 'cutoff', 'D_p', 'y', 'predicted', 'rel_error', 'decades', 'undefined']
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 def rollout_summary(rollouts: pd.DataFrame) -> pd.DataFrame:
-    "One row per curve of a `rollout_table`: splits, the farthest distance, the error there, and the distance-weighted mean error."
+    """One row per curve of a `rollout_table`: splits, the farthest distance, the error there, the distance-weighted mean
+    error (NaN where the law predicts nothing at some checkpoint), and a note where it does not."""
     def one(g):
-        far = g.loc[g.decades.idxmax()]
+        far, undefined = g.loc[g.decades.idxmax()], int(g.predicted.isna().sum())
+        note = (f"the law is undefined at {undefined} of {len(g)} held-out checkpoints (it falls through zero before them): no error there"
+                if undefined else '')
         return pd.Series(dict(splits=g.n_fit.nunique(), farthest_decades=far.decades, error_at_farthest=far.rel_error,
-                              weighted_error=rollout_error(g)))
+                              weighted_error=rollout_error(g), undefined=undefined, note=note))
     keys = ['pair', 'mixture', 'D_f', 'metric']
-    if rollouts.empty: return pd.DataFrame(columns=keys + ['splits', 'farthest_decades', 'error_at_farthest', 'weighted_error'])
+    if rollouts.empty: return pd.DataFrame(columns=keys + ['splits', 'farthest_decades', 'error_at_farthest', 'weighted_error', 'undefined', 'note'])
     return rollouts.groupby(keys).apply(one, include_groups=False).reset_index()
 
 # %% ../nbs/09a_analysis.ipynb #6f2680d3
 def _law_at(metric: str, d_p: tuple, y: tuple, k: int) -> float:
-    """The law of `metric` fitted on the `k` smallest of (`d_p`, `y`), read at the largest; `fallen(metric)` if it cannot
-    be fitted or is undefined there. Through the cache of fitted curves: the split of `fit_curve` is one of these."""
+    """The law of `metric` fitted on the `k` smallest of (`d_p`, `y`), read at the largest; NaN if it cannot be fitted or
+    is undefined there. Through the cache of fitted curves: the split of `fit_curve` is one of these."""
     fit = _fit_points(metric, k, d_p[:k] + d_p[-1:], y[:k] + y[-1:])
-    predicted = float('nan') if isinstance(fit, str) else float(fit.held_out.predicted.iloc[0])
-    return fallen(metric) if math.isnan(predicted) else predicted
+    return float('nan') if isinstance(fit, str) else float(fit.held_out.predicted.iloc[0])
 
 def _misordered(scores: pd.Series, target: pd.Series) -> list[str]:
-    "The pairs of mixtures that `scores` order otherwise than `target` ('a vs b'); a NaN score orders nothing right."
+    "The pairs of mixtures, both with a score, that `scores` order otherwise than `target` ('a vs b')."
     return [f"{a} vs {b}" for a, b in itertools.combinations(sorted(target.index), 2)
-            if not np.sign(scores[a] - scores[b]) == np.sign(target[a] - target[b])]
+            if pd.notna(scores[a]) and pd.notna(scores[b]) and not np.sign(scores[a] - scores[b]) == np.sign(target[a] - target[b])]
+
+def _decisions(scores: pd.Series, target: pd.Series, close: list) -> dict:
+    "How `scores` order the pairs of mixtures against `target`: right of decided, of resolved, wrong, undecided (no score)."
+    pairs = [f"{a} vs {b}" for a, b in itertools.combinations(sorted(target.index), 2)]
+    none = sorted(scores.index[scores.isna()])
+    undecided = [p for p in pairs if set(p.split(' vs ')) & set(none)]
+    decided, wrong = [p for p in pairs if p not in undecided], _misordered(scores, target)
+    resolved = [p for p in decided if p not in close]
+    return dict(right=len(decided) - len(wrong), pairs=len(decided), resolved_right=len(set(resolved) - set(wrong)), resolved=len(resolved),
+                wrong=', '.join(wrong), undecided=', '.join(undecided) + (f" (no law for {', '.join(none)}: undefined at the largest D_p)" if none else ''))
 
 def decision_accuracy(table: pd.DataFrame, metric: str='bleu') -> pd.DataFrame:
     """For each pair and $D_f$ with two or more pretrained mixtures at the same $D_p$: at each smaller $D_p$ and by each
     method (`raw` score there, `law` fitted up to there and read at the largest), how many pairs of mixtures it orders
-    as the largest $D_p$ does (`right` of `pairs`), which it does not (`wrong`), and which are within the noise there."""
+    as the largest $D_p$ does (`right` of `pairs` decided), which it does not (`wrong`), which it cannot decide (a law
+    undefined at the largest $D_p$: `undecided`), and which are within the noise at the largest $D_p$."""
     rows, law = [], law_for(metric)
     for (pair, d_f), g in table[table.mixture != 'none'].dropna(subset=[metric]).groupby(['pair', 'D_f']):
         means = g.groupby(['mixture', 'D_p'])[metric].mean().unstack('D_p').dropna(axis=1)
@@ -350,29 +483,26 @@ def decision_accuracy(table: pd.DataFrame, metric: str='bleu') -> pd.DataFrame:
         d_ps, target = list(means.columns), means.iloc[:, -1]
         ci = {m: curve(table, pair, m, int(d_f), metric).set_index('D_p').ci[d_ps[-1]] for m in means.index}
         close = [f"{a} vs {b}" for a, b in itertools.combinations(sorted(means.index), 2) if abs(target[a] - target[b]) <= np.hypot(ci[a], ci[b])]
-        n_pairs, n_resolved = len(means) * (len(means) - 1) // 2, len(means) * (len(means) - 1) // 2 - len(close)
         for k, d_p in enumerate(d_ps[:-1], 1):
             methods = {'raw': means[d_p]}
             if k > len(law.params):
                 methods['law'] = pd.Series({m: _law_at(metric, tuple(d_ps), tuple(means.loc[m, d_ps]), k) for m in means.index})
             for method, scores in methods.items():
-                wrong = _misordered(scores, target)
-                rows.append(dict(pair=pair, D_f=int(d_f), D_p=d_p, target_D_p=d_ps[-1], method=method, right=n_pairs - len(wrong),
-                                 pairs=n_pairs, resolved_right=n_resolved - len(set(wrong) - set(close)), resolved=n_resolved,
-                                 wrong=', '.join(wrong), within_noise_at_target=', '.join(close)))
+                rows.append(dict(pair=pair, D_f=int(d_f), D_p=d_p, target_D_p=d_ps[-1], method=method, **_decisions(scores, target, close),
+                                 within_noise_at_target=', '.join(close)))
     return pd.DataFrame(rows, columns=['pair', 'D_f', 'D_p', 'target_D_p', 'method', 'right', 'pairs', 'resolved_right', 'resolved',
-                                       'wrong', 'within_noise_at_target'])
+                                       'wrong', 'undecided', 'within_noise_at_target'])
 
 def decision_summary(decisions: pd.DataFrame) -> pd.DataFrame:
-    "Per pair, $D_f$ and method: right of all decisions over the smaller $D_p$, the fraction, and where it went wrong."
+    "Per pair, $D_f$ and method: right of all decisions over the smaller $D_p$, the fraction, where it went wrong, and what it left undecided."
     def one(g):
-        wrong = '; '.join(f"at {d:,.0f}: {w}" for d, w in zip(g.D_p, g.wrong) if w)
-        resolved = int(g.resolved.sum())
-        return pd.Series(dict(right=int(g.right.sum()), decisions=int(g.pairs.sum()), accuracy=g.right.sum() / g.pairs.sum(),
+        at = lambda col: '; '.join(f"at {d:,.0f}: {w}" for d, w in zip(g.D_p, g[col]) if w)
+        decided, resolved = int(g.pairs.sum()), int(g.resolved.sum())
+        return pd.Series(dict(right=int(g.right.sum()), decisions=decided, accuracy=g.right.sum() / decided if decided else float('nan'),
                               resolved_right=int(g.resolved_right.sum()), resolved=resolved,
                               resolved_accuracy=g.resolved_right.sum() / resolved if resolved else float('nan'),
-                              wrong=wrong, within_noise_at_target=g.within_noise_at_target.iloc[0]))
+                              wrong=at('wrong'), undecided=at('undecided'), within_noise_at_target=g.within_noise_at_target.iloc[0]))
     keys = ['pair', 'D_f', 'method']
     if decisions.empty: return pd.DataFrame(columns=keys + ['right', 'decisions', 'accuracy', 'resolved_right', 'resolved', 'resolved_accuracy',
-                                                            'wrong', 'within_noise_at_target'])
+                                                            'wrong', 'undecided', 'within_noise_at_target'])
     return decisions.groupby(keys).apply(one, include_groups=False).reset_index()

@@ -7,7 +7,7 @@ __all__ = ['NOTEBOOKS', 'sd_fit', 'tokenizer_record', 'tokenize_corpus', 'sd_bui
            'sd_evaluate', 'sd_job', 'sd_reproduce', 'sd_guide']
 
 # %% ../nbs/11_cli.ipynb #bb7de6e5
-import json, subprocess, sys, tempfile
+import json, subprocess, sys, tempfile, time
 from pathlib import Path
 from fastcore.script import call_parse, Param, store_true
 from .fit import LAWS, read_points, fit_law, extrapolation_error, is_monotone
@@ -199,14 +199,30 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent/'papermill_runs' if '__file__
 def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None:
     "Execute `src` with papermill into `dst`; None, or a one-line report of the failure (notebook, cell, error)."
     import papermill as pm
-    try: pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd), progress_bar=False, kernel_name='python3')
+    name = f"{src.name} ({', '.join(f'{k}={v}' for k, v in parameters.items() if k in ('pair', 'scale'))})"
+    try: pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd), progress_bar=False, kernel_name='python3',
+                             extra_arguments=['--IPKernelApp.log_level=CRITICAL'])  # its log (plain TCP, interrupted at shutdown) is noise
     except pm.PapermillExecutionError as e:
-        return f"{src.name} ({', '.join(f'{k}={v}' for k, v in parameters.items() if k in ('pair', 'scale'))}) failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
+        return f"{name} failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
+    except Exception as e:  # the kernel died or never started: there is no cell to name
+        return f"{name} failed: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]} — see {dst}"
     return None
 
-def _plan(scale: str, spec: str|None, pairs, check: bool) -> tuple[str, list, object, bool]:
-    """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, and whether it is a study
-    spec's (checked against its data when `check`) rather than the paper's study at `scale`."""
+def _run_notebooks(runs: list, cwd: Path) -> list[str]:
+    """Execute each (notebook, output, parameters) of `runs`, two at a time, each in its own process and kernel, with a
+    line as each one ends; the failures' reports, in the order of `runs`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    started = time.time()
+    with ProcessPoolExecutor(max_workers=min(2, len(runs)), mp_context=multiprocessing.get_context('spawn')) as pool:
+        futures = {pool.submit(_run_notebook, *run, cwd): run[1] for run in runs}
+        for f in as_completed(futures):
+            print(f"notebook {futures[f]}: {'failed' if f.result() else 'done'}, {time.time() - started:.0f} s in", file=sys.stderr, flush=True)
+    return [f.result() for f in futures if f.result()]
+
+def _plan(scale: str, spec: str|None, pairs, check: bool) -> tuple[str, list, object, bool, dict]:
+    """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, whether it is a study
+    spec's (checked against its data when `check`) rather than the paper's study at `scale`, and its grid."""
     from scaling_downstream.core import PAIRS, check_pair
     from scaling_downstream.sweep import STUDY_SCALES, study_jobs
     if spec:
@@ -216,12 +232,29 @@ def _plan(scale: str, spec: str|None, pairs, check: bool) -> tuple[str, list, ob
         pairs = list(pairs or study.tasks)
         if unknown := [p for p in pairs if p not in study.tasks]: raise ValueError(f"--pairs {' '.join(unknown)}: the tasks of {spec} are {', '.join(study.tasks)}")
         if check: check_study(study)
-        return study.name, pairs, lambda: study.jobs(pairs), True
+        return study.name, pairs, lambda: study.jobs(pairs), True, study.grid
     if scale not in STUDY_SCALES: raise ValueError(f"--scale {scale}: use one of {', '.join(STUDY_SCALES)}")
     pairs = list(pairs or PAIRS)
     for pair in pairs:
         if check_pair(pair) and pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} task (it has {', '.join(PAIRS)}): give your own data in a study spec (--spec)")
-    return scale, pairs, lambda: [s for p in pairs for s in study_jobs(p, scale)], False
+    return scale, pairs, lambda: [s for p in pairs for s in study_jobs(p, scale)], False, STUDY_SCALES[scale]
+
+def _cluster(launcher: str, grid: dict, settings: dict, dry_run: bool):
+    "The SLURM settings of a study run with `--launcher slurm`, checked; None for the local workers."
+    if launcher not in ('local', 'slurm'): raise ValueError(f"--launcher {launcher}: use local (worker processes on this machine) or slurm (a SLURM cluster)")
+    if launcher == 'local':
+        if given := [f'--{k}' for k, v in dict(settings, dry_run=dry_run or None).items() if v is not None]:
+            raise ValueError(f"{', '.join(given)}: for a SLURM cluster; add --launcher slurm")
+        return None
+    from scaling_downstream.slurm import cluster_for
+    return cluster_for(grid, settings)
+
+def _run_jobs(jobs: list, runs: Path, cluster, workers: int, quiet: bool) -> None:
+    "Run the study's `jobs` under `runs`: on a SLURM cluster (`cluster`) or by local worker processes."
+    from scaling_downstream.sweep import run_workers
+    from scaling_downstream.slurm import run_slurm
+    if cluster is None: return run_workers(jobs, runs, workers, quiet=quiet)
+    run_slurm(jobs, runs, cluster, say=lambda line: print(line, file=sys.stderr, flush=True))
 
 @call_parse
 def sd_reproduce(
@@ -233,7 +266,14 @@ def sd_reproduce(
     out: str='papermill_runs/out',  # executed notebooks and figures, <out>/<study>/
     plot_only: Param("run nothing: redraw the figures and notebooks from the results tables", store_true)=False,
     workers: int=2,  # training processes sharing the sweep, each with cpu_count/workers threads (1: one process, every core)
-    quiet: Param("no progress bar", store_true)=False,
+    quiet: Param("for log files: a plain line per finished job and the estimate; no worker lines, nothing redrawn", store_true)=False,
+    launcher: str='local',  # local: worker processes on this machine; slurm: each job a SLURM job (08b_slurm)
+    partition: str=None,  # SLURM: the partition (default: the cluster's)
+    time: float=None,  # SLURM: minutes a job may run (default: the scale's, cluster: in its spec)
+    gpus: int=None,  # SLURM: GPUs of a pretraining job (a finetune asks for one)
+    cpus: int=None,  # SLURM: cores per job
+    mem: float=None,  # SLURM: GB of memory per job
+    dry_run: Param("SLURM: print each sbatch script the study would submit, and submit nothing", store_true)=False,
 ):
     "Run the paper's study for `pairs` at `scale`, or a study `spec` (only what is missing), then its papermill notebooks and figures."
     root = Path.cwd()
@@ -241,34 +281,41 @@ def sd_reproduce(
         if workers < 1: raise ValueError(f"--workers {workers}: at least one worker is needed")
         for nb in ('pair_study.ipynb', 'summary.ipynb', 'spec_task.ipynb'):
             if not (NOTEBOOKS/nb).exists(): raise FileNotFoundError(f"{NOTEBOOKS/nb} is missing: run sd-reproduce from a clone of the repository")
-        name, pairs, jobs, of_a_spec = _plan(scale, spec, pairs, check=not plot_only)
+        name, pairs, jobs, of_a_spec, grid = _plan(scale, spec, pairs, check=not (plot_only or dry_run))
         if not of_a_spec: scale, spec = name, None  # a scale's own spec runs as that scale
+        cluster = _cluster(launcher, grid, dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem), dry_run)
+        if dry_run:
+            from scaling_downstream.slurm import dry_run as sbatch_scripts
+            scripts = sbatch_scripts(jobs(), Path(runs)/name, cluster)
+            for i, (script, runs_) in enumerate(scripts, 1):
+                print(f"# sbatch script {i} of {len(scripts)}, job ids made up (1, 2, ...); it runs:", *(f"#   {r}" for r in runs_), script, sep='\n')
+            return
+        if cluster is not None and not plot_only:
+            from scaling_downstream.slurm import check_cluster
+            check_cluster(cluster, Path(runs)/name)  # no SLURM here, an unknown partition, a folder the jobs cannot write: now
         if plot_only:
             missing = [str(Path(results)/name/f'{p}.csv') for p in pairs if not (Path(results)/name/f'{p}.csv').exists()]
             if missing: raise FileNotFoundError(f"--plot_only needs the results tables, and {', '.join(missing)} do not exist: run without --plot_only")
-    except (ValueError, FileNotFoundError) as e: _fail('sd-reproduce', e)
+    except (ValueError, FileNotFoundError, PermissionError) as e: _fail('sd-reproduce', e)
     out_dir = Path(out)/name
     out_dir.mkdir(parents=True, exist_ok=True)
     if not plot_only:
-        from scaling_downstream.sweep import run_sweep, run_workers, write_results
-        try:
-            if workers > 1: run_workers(jobs(), Path(runs)/name, workers, progress=not quiet)
-            else: run_sweep(jobs(), Path(runs)/name, progress=not quiet)
+        try: _run_jobs(jobs(), Path(runs)/name, cluster, workers, quiet)
         except RuntimeError as e: _fail('sd-reproduce', e)
+        from scaling_downstream.sweep import write_results
         if not spec: write_results(jobs(), Path(runs)/name, Path(results)/name)  # so that the summary need not wait for the pair notebooks
     study = dict(spec=str(Path(spec).resolve())) if spec else dict(scale=scale)
     common = dict(runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only, **study)
     notebook = NOTEBOOKS/('spec_task.ipynb' if spec else 'pair_study.ipynb')
-    if not quiet: print(f"notebooks for {', '.join(pairs)}{'' if spec else ' and the summary'} -> {out_dir}/", file=sys.stderr)
+
     # the notebooks are independent (the jobs are done, the tables written): two at a time, each in its own process and
     # kernel; the summary (the paper's findings over its pairs) last, beside the last pair's
     runs_ = [(notebook, out_dir/f'{pair}.ipynb', dict(pair=pair, **common)) for pair in pairs]
-    if not spec: runs_.append((NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb', dict(scale=scale, pairs=list(pairs), results_dir=results, out_dir=out)))
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=min(2, len(runs_)), mp_context=multiprocessing.get_context('spawn')) as pool:
-        failures = list(pool.map(_run_notebook, *zip(*runs_), [root]*len(runs_)))
-    failures = [f for f in failures if f]
+    # the summary judges the paper's findings over every pair with a results table: the pairs run now and those run before
+    summary_pairs = sorted(set(pairs) | {p.stem for p in (Path(results)/name).glob('*.csv')})
+    if not spec: runs_.append((NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb', dict(scale=scale, pairs=summary_pairs, results_dir=results, out_dir=out)))
+    if not quiet: print(f"notebooks for {', '.join(pairs)}{'' if spec else f' and the summary of ' + ', '.join(summary_pairs)} -> {out_dir}/", file=sys.stderr)
+    failures = _run_notebooks(runs_, root)
     if failures: _fail('sd-reproduce', '\n  '.join([f"{len(failures)} notebook(s) failed:"] + failures))
     print(f"done: figures and executed notebooks in {out_dir}, results in {Path(results)/name}")
 
@@ -285,11 +332,16 @@ def sd_guide(
 ):
     "Judge pretraining mixtures by the paper's guide: aligned (with a prediction and its intervals) or not (with the reason)."
     import json as json_module
-    from scaling_downstream.analysis import load_results
+    from scaling_downstream.analysis import check_size, load_results
     from scaling_downstream.guide import guide_report
-    try: report = guide_report(load_results(results, pairs=[pair]), pair, [mixture] if mixture else None, int(d_f) if d_f else None, metric, target_dp)
+    try:
+        for flag, value in (('--target_dp', target_dp), ('--d_f', d_f)):
+            try: check_size(value, flag)
+            except ValueError as e: raise ValueError(str(e).replace(f"{flag}=", f"{flag} ", 1)) from None
+        report = guide_report(load_results(results, pairs=[pair]), pair, [mixture] if mixture else None, d_f, metric, target_dp)
     except (ValueError, FileNotFoundError) as e: _fail('sd-guide', e)
     if json: return print(json_module.dumps(report, indent=1, ensure_ascii=False))
     for v in report['verdicts']:
-        print(f"{v['pair']}, pretrained on {v['mixture']}, D_f={v['d_f']:,}: " + '\n'.join([v['summary']] + [f"  - {r}" for r in v['reasons']]))
+        print(f"{v['pair']}, pretrained on {v['mixture']}, D_f={v['d_f']:,}: " + '\n'.join(
+            [v['summary']] + [f"  - {r}" for r in v['reasons']] + [f"  ! warning: {w}" for w in v['warnings']]))
     for line in report['choosing']: print(line)

@@ -93,8 +93,8 @@ def without_paths(obj):
 
 # %% ../nbs/00_core.ipynb #6019fe5f
 def format_tokens(n: float) -> str:
-    "A token count in k/M/B with three significant digits: 1_600_000 -> '1.6M'."
-    for unit, size in (('B', 1e9), ('M', 1e6), ('k', 1e3)):
+    "A token count in k/M/B/T with three significant digits: 1_600_000 -> '1.6M'."
+    for unit, size in (('T', 1e12), ('B', 1e9), ('M', 1e6), ('k', 1e3)):
         if n >= size: return f"{n/size:.3g}{unit}"
     return f"{n:g}"
 

@@ -12,9 +12,10 @@ from typing import Callable, Mapping
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'rectified_law', 'LAWS', 'huber', 'Law', 'check_points',
-           'predict_law', 'batched_lbfgs', 'huber_objective', 'start_grid', 'FitResult', 'fit_law', 'Extrapolation',
-           'extrapolation_error', 'rollout', 'rollout_error', 'Bootstrap', 'bootstrap', 'is_monotone', 'read_points']
+__all__ = ['LOG_LAW_BETA_MIN', 'log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'rectified_law', 'LAWS', 'huber', 'Search',
+           'Law', 'check_points', 'predict_law', 'batched_lbfgs', 'huber_objective', 'start_grid', 'search_space',
+           'check_delta', 'FitResult', 'fit_law', 'Extrapolation', 'extrapolation_error', 'rollout', 'rollout_error',
+           'lognormal_sd', 'Bootstrap', 'bootstrap', 'is_monotone', 'read_points']
 
 # %% ../nbs/07_fit.ipynb #f2ee1557
 def huber(r, delta):
@@ -24,6 +25,14 @@ def huber(r, delta):
     return np.where(small, 0.5*r*r, delta*(np.abs(r) - 0.5*delta)), np.clip(r, -delta, delta)
 
 # %% ../nbs/07_fit.ipynb #20694b5a
+@dataclass(frozen=True, eq=False)
+class Search:
+    "Where the optimiser looks for a law's parameters on the inputs being fitted: a better-conditioned parameterisation."
+    to_search: Callable           # theta (S,P) in fit space -> phi (S,P); NaN in a row that phi cannot hold
+    to_theta: Callable            # phi (S,P) -> theta (S,P)
+    value_and_jacobian: Callable  # (phi, X) -> (log-prediction (S,N), its Jacobian in phi (S,N,P)); NaN where undefined
+    bounds: tuple|None = None     # (lo, hi) arrays in search space
+
 @dataclass(frozen=True, eq=False)
 class Law:
     "A scaling law written for fitting in log space."
@@ -39,6 +48,7 @@ class Law:
     delta: float = 1e-3  # default Huber delta: 1e-3 for losses (Chinchilla), 0.1 for scores (the paper's BLEU)
     log_inputs: tuple|None = None  # inputs that must be > 0 because the law takes their log (default: all)
     domain: str = ''     # where the law is defined, for error messages
+    search: Callable|None = None  # X -> Search, where the optimiser looks (default: the fit space itself)
 
     def __repr__(self): return f"{self.name}: {self.formula}"
 
@@ -126,9 +136,44 @@ def _log_law_starts(X, logy):
         for a in (alpha/2, alpha, 2*alpha): rows.append((np.mean(u - a*logd), a, beta))
     return np.array(rows)
 
+LOG_LAW_BETA_MIN = 0.05  # below it the log-law is a cliff at the smallest checkpoint, which refits chase without converging
+
+def _log1p_ratio(z):
+    "log(1 + z)/z and its derivative in z, continuous through z = 0 (their series there)."
+    small = np.abs(z) < 1e-4
+    zs = np.where(small, 1.0, z)
+    with np.errstate(all='ignore'):
+        q = np.where(small, 1 - z/2 + z*z/3, np.log1p(zs)/zs)
+        dq = np.where(small, -0.5 + 2*z/3 - 0.75*z*z, (zs/(1 + zs) - np.log1p(zs))/zs**2)
+    return q, dq
+
+def _log_law_search(X) -> Search:
+    """The log-law centred on the points: log f = g + log(1 + c·k·x)/c, x = log D_p − its mean over them; g the log-score
+    there, k its slope, c = 1/β its bend (c = 0: the power law), searched within 0 ≤ c ≤ 1/LOG_LAW_BETA_MIN."""
+    centre = float(np.log(X['D_p']).mean())
+    def value_and_jacobian(phi, X):
+        x = np.log(X['D_p']) - centre
+        g, k, c = phi[:, :1], phi[:, 1:2], phi[:, 2:3]
+        kx = k*x; z = c*kx
+        q, dq = _log1p_ratio(z)
+        with np.errstate(invalid='ignore'): value = np.where(1 + z > 0, g + kx*q, np.nan)
+        return value, np.stack([np.ones_like(value), x*(q + z*dq), kx*kx*dq], -1)
+    def to_search(theta):
+        a, alpha, beta = np.atleast_2d(theta).T
+        with np.errstate(all='ignore'):
+            m = a + alpha*centre  # log(A·D_p^α) at the centre
+            phi = np.stack([beta*np.log(m), beta*alpha/m, 1/beta], 1)
+        return np.where(((m > 0) & (beta > 0))[:, None], phi, np.nan)
+    def to_theta(phi):
+        g, k, c = np.atleast_2d(phi).T
+        c = np.maximum(c, 1e-6)  # β = 10⁶ stands for the power law
+        m = np.exp(g*c)
+        return np.stack([m*(1 - c*k*centre), m*c*k, 1/c], 1)
+    return Search(to_search, to_theta, value_and_jacobian, (np.array([-np.inf, -np.inf, 0.]), np.array([np.inf, np.inf, 1/LOG_LAW_BETA_MIN])))
+
 log_law = Law('log_law', 'f(D_p) = (log(A·D_p^α))^β', ('A', 'alpha', 'beta'), ('D_p',),
               _log_law_fn, _log_law_starts, log_params=('A',), value_and_jacobian=_log_law_value_jac, delta=0.1,
-              domain='log(A·D_p^α) > 0')
+              domain='log(A·D_p^α) > 0', search=_log_law_search)
 
 # %% ../nbs/07_fit.ipynb #88ef2056
 def _softmax_weights(*terms):
@@ -267,11 +312,12 @@ def _thread_pool():
     "One worker per core available to this process."
     return ThreadPoolExecutor(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())
 
-def huber_objective(law, X, log_y, delta, weights=None, chunk_residuals=60_000):
+def huber_objective(law, X, log_y, delta, weights=None, chunk_residuals=60_000, value_and_jacobian=None):
     """`fun(theta, rows) -> (loss, grad)`: Huber loss of log residuals summed over points, for a batch of rows.
     `log_y` is one vector of observations, or one row of them per start (a bootstrap's redrawn points), like `weights`.
-    Batches of more than `chunk_residuals` residuals are split into chunks evaluated on a thread pool."""
-    value_and_jacobian = law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law)
+    Batches of more than `chunk_residuals` residuals are split into chunks evaluated on a thread pool.
+    `value_and_jacobian` overrides the law's (a search space's, whose rows are then in that space)."""
+    value_and_jacobian = value_and_jacobian or law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law)
     def chunk(theta, rows):
         with np.errstate(all='ignore'):
             log_pred, jac = value_and_jacobian(theta, X)
@@ -301,6 +347,19 @@ def _bounds(law):
     return (np.array([law.bounds.get(p, (-np.inf, np.inf))[0] for p in law.params], float),
             np.array([law.bounds.get(p, (-np.inf, np.inf))[1] for p in law.params], float))
 
+def search_space(law, X) -> Search:
+    "Where the optimiser looks for `law`'s parameters on inputs `X`: the law's own `search`, else its fit space as it is."
+    if law.search is not None: return law.search(X)
+    same = lambda theta: np.atleast_2d(np.asarray(theta, float))
+    return Search(same, same, law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law), _bounds(law))
+
+def check_delta(delta) -> float:
+    "`delta` as a Huber delta, or an error that says why it cannot be one."
+    delta = float(delta)
+    if not (np.isfinite(delta) and delta > 0):
+        raise ValueError(f"delta={delta:g}: the Huber delta must be a positive number (the log residual where the loss turns linear)")
+    return delta
+
 # %% ../nbs/07_fit.ipynb #a45e70e6
 @dataclass(eq=False)
 class FitResult:
@@ -329,23 +388,26 @@ def fit_law(law: Law, x, y, delta: float|None=None, starts=None, weights=None, m
     """Fit `law` to points (`x`, `y`) by the summed Huber loss of log residuals, with L-BFGS from every start.
     `x`: an array, or a dict/DataFrame of arrays for several inputs. `starts`: fit-space start rows, overriding the law's grid."""
     X, y = check_points(law, x, y)
-    delta = law.delta if delta is None else float(delta)
+    delta = check_delta(law.delta if delta is None else delta)
     log_y = np.log(y)
     theta0 = start_grid(law, X, log_y) if starts is None else np.atleast_2d(np.asarray(starts, float))
     if theta0.shape[1] != len(law.params):
         raise ValueError(f"starts have {theta0.shape[1]} columns but {law.name} has parameters {list(law.params)}")
-    fun = huber_objective(law, X, log_y, delta, weights)
-    f0, _ = fun(theta0, np.arange(len(theta0)))
+    space = search_space(law, X)
+    fun = huber_objective(law, X, log_y, delta, weights, value_and_jacobian=space.value_and_jacobian)
+    phi0 = space.to_search(theta0)
+    f0, _ = fun(phi0, np.arange(len(phi0)))
     feasible = np.isfinite(f0)
     if not feasible.any():
         raise ValueError(f"{law.name}: none of the {len(theta0)} starts is defined over the data"
                          + (f" (the law needs {law.domain})" if law.domain else '') + "; pass `starts` that are")
     rows = np.flatnonzero(feasible)
-    xs, fs, conv, _ = batched_lbfgs(lambda t, r: fun(t, rows[r]), theta0[rows], _bounds(law), maxiter=maxiter)
+    xs, fs, conv, _ = batched_lbfgs(lambda t, r: fun(t, rows[r]), phi0[rows], space.bounds, maxiter=maxiter)
     best = np.argsort(fs)[:n_polish]  # polish the best few with a tight tolerance
-    xp, fp, cp, _ = batched_lbfgs(lambda t, r: fun(t, rows[best][r]), xs[best], _bounds(law), maxiter=4*maxiter, ftol=1e-13)
+    xp, fp, cp, _ = batched_lbfgs(lambda t, r: fun(t, rows[best][r]), xs[best], space.bounds, maxiter=4*maxiter, ftol=1e-13)
     i = int(np.argmin(fp))
-    return FitResult(law, xp[i], float(fp[i]), delta, len(theta0), int(feasible.sum()), bool(cp[i] or conv[best[i]]), X, y)
+    return FitResult(law, space.to_theta(xp[i:i+1])[0], float(fp[i]), delta, len(theta0), int(feasible.sum()),
+                     bool(cp[i] or conv[best[i]]), X, y)
 
 # %% ../nbs/07_fit.ipynb #51123efb
 @dataclass(eq=False)
@@ -415,15 +477,24 @@ def rollout_error(table: pd.DataFrame) -> float:
     return float((w*table['rel_error'].abs().to_numpy(float)).sum()/w.sum())
 
 # %% ../nbs/07_fit.ipynb #6ee98128
+def lognormal_sd(sd, value):
+    "The sd of log y for a log-normal y of coefficient of variation `sd`/`value`: √log(1 + (sd/value)²), ≈ sd/value when small."
+    with np.errstate(all='ignore'): return np.sqrt(np.log1p((np.asarray(sd, float)/np.asarray(value, float))**2))
+
 @dataclass(eq=False)
 class Bootstrap:
     "Refits of a law to its points redrawn around the fit: intervals for its parameters, for its curve and for a new run."
     fit: FitResult      # the fit to all points
-    thetas: np.ndarray  # one fit-space parameter row per redraw that converged to a finite loss
+    thetas: np.ndarray  # one fit-space parameter row per refit that reached a finite loss
     level: float        # the central coverage of the intervals, e.g. 0.95
     residual_sd: float  # the scatter of the fit's log residuals, per degree of freedom left (points − parameters)
     seed: int = 0       # for the noise drawn by `prediction_interval` (a stream of its own)
-    resamples: int = 0  # redraws refitted; `thetas` holds those that converged
+    resamples: int = 0  # redraws refitted
+    converged: int = 0  # refits that stopped on their tolerance, not at the iteration limit
+    misfit_sd: float = 0.0  # the residuals' scatter beyond the points' measured noise, in log: the law's misfit
+
+    @property
+    def converged_share(self) -> float: return self.converged/self.resamples if self.resamples else float('nan')
 
     @property
     def params(self) -> pd.DataFrame:
@@ -437,62 +508,73 @@ class Bootstrap:
         return pd.concat([pd.Series(self.fit.params, name='estimate'), lo_hi], axis=1)
 
     def curves(self, x, fill: float=np.nan) -> np.ndarray:
-        """Every refit's prediction at `x`: (refits, points); `fill` where the law is undefined for a refit (NaN drops
-        it; a log-law undefined there has fallen through zero, so 0 is its score)."""
+        """Every refit's prediction at `x`: (refits, points); NaN where the law is undefined for a refit, or `fill`
+        (a figure draws a log-law that has fallen through zero at 0)."""
         with np.errstate(all='ignore'): pred = np.exp(self.fit.law.log_fn(self.thetas, _as_inputs(self.fit.law, x)))
         return np.where(np.isnan(pred), fill, pred)
 
     def _percentiles(self, draws) -> tuple:
-        return tuple(np.nanpercentile(draws, 100*np.array([(1 - self.level)/2, (1 + self.level)/2]), axis=0))
+        "The interval's ends over the rows of `draws`, a NaN (undefined) ranked below every value; an end among them is NaN."
+        a = (1 - self.level)/2
+        with np.errstate(invalid='ignore'):
+            ends = np.quantile(np.where(np.isnan(draws), -np.inf, draws), [a, 1 - a], axis=0)
+        ends = np.where(np.isfinite(ends), ends, np.nan)
+        return ends[0], ends[1]
 
     def band(self, x, fill: float=np.nan) -> tuple:
         "The confidence band of the curve at `x`: percentiles of the refitted curves."
         return self._percentiles(self.curves(x, fill))
 
+    def new_run_sd(self, x, run_sd=0.0) -> np.ndarray:
+        """The log-space sd of one new run at `x`: one run's noise `run_sd` (in y's units, the spread between seeds or a
+        stated floor, as `lognormal_sd` at the fit's prediction) and the law's misfit, summed in variance."""
+        with np.errstate(all='ignore'): at = np.exp(self.fit.law.log_fn(self.fit.theta[None], _as_inputs(self.fit.law, x))[0])
+        run = np.where(at > 0, lognormal_sd(np.broadcast_to(run_sd, at.shape), at), 0.0)
+        return np.sqrt(run**2 + self.misfit_sd**2)
+
     def prediction_interval(self, x, run_sd=0.0, fill: float=np.nan, draws: int=20) -> tuple:
-        """The interval of one new observation at `x`: each refit's prediction moved by `draws` draws of one run's noise,
-        the larger of `run_sd` (in y's units: the measured spread between seeds, or a stated floor; a normal draw) and
-        the residuals' scatter (in log units, as the fit measures it: a log-normal draw). Observations are positive."""
+        """The interval of one new run at `x`: each refit's prediction times `draws` log-normal draws of a new run's noise
+        (`new_run_sd`), from a stream of its own, and the percentiles of them all. Observations are positive."""
         pred = self.curves(x, fill)[:, None]  # (refits, 1, points)
         z = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(1)[0]).standard_normal((len(pred), draws, pred.shape[-1]))
-        run_sd = np.asarray(run_sd, float)
-        with np.errstate(all='ignore'):
-            new = np.where(run_sd >= self.residual_sd*pred, pred + run_sd*z, pred*np.exp(self.residual_sd*z))
-        return self._percentiles(np.maximum(new, 0).reshape(-1, pred.shape[-1]))
+        return self._percentiles((pred*np.exp(self.new_run_sd(x, run_sd)*z)).reshape(-1, pred.shape[-1]))
 
     def __repr__(self):
-        return (f"{len(self.thetas)} bootstrap refits of {self.fit.law.name} (residual scatter {self.residual_sd:.3g} in log), "
-                f"{self.level:.0%} intervals:\n{self.intervals}")
+        return (f"{len(self.thetas)} bootstrap refits of {self.fit.law.name}, {self.converged} converged (residual scatter "
+                f"{self.residual_sd:.3g} in log, misfit {self.misfit_sd:.3g}), {self.level:.0%} intervals:\n{self.intervals}")
 
 # %% ../nbs/07_fit.ipynb #0d1a33a7
-def _redraws(fit: FitResult, n: int, rng, noise=None) -> tuple[np.ndarray, float]:
-    """`n` copies of the fitted points' log values, each point moved by a normal draw of its measured `noise` (sd in y's
-    units) where it has one, widened by whatever scatter of the residuals that noise does not explain (the law's misfit),
-    else by a resampled residual (centred, scaled for the parameters fitted); and the residual sd."""
+def _redraws(fit: FitResult, n: int, rng, noise=None) -> tuple[np.ndarray, float, float]:
+    """`n` copies of the fitted points' log values, each point moved by a log-normal draw of its measured `noise` (sd in
+    y's units) where it has one, widened by whatever scatter of the residuals that noise does not explain (the law's
+    misfit), else by a resampled residual (centred, scaled for the parameters fitted); the residual sd and the misfit."""
     log_fit = np.log(fit.predict(fit.x))
     r = np.log(fit.y) - log_fit
     dof = len(r) - len(fit.law.params)
     residual_sd = float(np.sqrt((r**2).sum()/dof))
     shifts = rng.choice((r - r.mean())*np.sqrt(len(r)/dof), size=(n, len(r)))
-    if noise is not None:
-        measured = np.broadcast_to(np.asarray(noise, float), r.shape)/np.exp(log_fit)  # as a log-space sd
-        known = np.flatnonzero(measured > 0)
-        misfit = max(0.0, residual_sd**2 - np.mean(measured[known]**2)) if len(known) else 0.0
-        shifts[:, known] = rng.standard_normal((n, len(known)))*np.sqrt(measured[known]**2 + misfit)
-    return log_fit + shifts, residual_sd
+    measured = lognormal_sd(np.broadcast_to(np.asarray(0.0 if noise is None else noise, float), r.shape), np.exp(log_fit))
+    known = np.flatnonzero(measured > 0)
+    if not len(known): return log_fit + shifts, residual_sd, residual_sd  # no noise measured: all the scatter is misfit
+    misfit = max(0.0, residual_sd**2 - np.mean(measured[known]**2))
+    shifts[:, known] = rng.standard_normal((n, len(known)))*np.sqrt(measured[known]**2 + misfit)
+    return log_fit + shifts, residual_sd, float(np.sqrt(misfit))
 
 def bootstrap(law: Law, x, y, n: int=1000, seed: int=0, level: float=0.95, delta: float|None=None,
-              fit: FitResult|None=None, noise=None) -> Bootstrap:
+              fit: FitResult|None=None, noise=None, maxiter: int=2000) -> Bootstrap:
     """Refit `law` on `n` copies of the points redrawn around the fit to all of them (a residual bootstrap, or each
-    point's measured `noise` where given), all in one batch, each starting from that fit."""
+    point's measured `noise` where given), all in one batch, each starting from that fit, in the law's search space.
+    Every refit that reaches a finite loss is kept; `converged` counts those that stopped before `maxiter`."""
     X, y = check_points(law, x, y)
     if noise is not None and (np.shape(noise) not in ((), y.shape) or not np.all(np.asarray(noise, float) >= 0)):
         raise ValueError(f"noise must be one sd, or one per point ({len(y)}), each >= 0; got {noise!r}")
     fit = fit or fit_law(law, X, y, delta=delta)
-    log_y, residual_sd = _redraws(fit, n, np.random.default_rng(seed), noise)
-    fun = huber_objective(law, X, log_y, fit.delta)
-    thetas, losses, conv, _ = batched_lbfgs(fun, np.tile(fit.theta, (n, 1)), _bounds(law), ftol=1e-10)
-    return Bootstrap(fit, thetas[np.isfinite(losses) & conv], level, residual_sd, seed, n)
+    log_y, residual_sd, misfit_sd = _redraws(fit, n, np.random.default_rng(seed), noise)
+    space = search_space(law, X)
+    fun = huber_objective(law, X, log_y, fit.delta, value_and_jacobian=space.value_and_jacobian)
+    phis, losses, conv, _ = batched_lbfgs(fun, np.tile(space.to_search(fit.theta[None]), (n, 1)), space.bounds, maxiter=maxiter, ftol=1e-10)
+    kept = np.isfinite(losses)
+    return Bootstrap(fit, space.to_theta(phis[kept]), level, residual_sd, seed, n, int(conv[kept].sum()), misfit_sd)
 
 # %% ../nbs/07_fit.ipynb #cb4f0807
 def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:

@@ -10,15 +10,16 @@ import numpy as np, pandas as pd
 from .data import Mixture, target_share
 from .core import check_pair, format_tokens
 from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, Prediction, aligned_mixture, baseline,
+                                         below_floor, check_results, check_size, span,
                                          bleu_ce_relation, curve, curve_d_f, decision_accuracy, decision_summary, fit_curve,
                                          mixture_alignment, predict_curve, rollout_summary, rollout_table)
 from .fit import log_law
 
 # %% auto #0
-__all__ = ['MIN_CHECKPOINTS', 'FINDINGS', 'Verdict', 'gain', 'significant', 'judge', 'judge_all', 'choosing', 'guide_report',
-           'finding', 'checkpoint_d_fs', 'finding_aligned', 'finding_misaligned', 'finding_ce_proxy',
-           'finding_gain_shrinks', 'finding_target_data', 'finding_task_dependent', 'finding_brevity',
-           'finding_superglue', 'findings']
+__all__ = ['MIN_CHECKPOINTS', 'FINDINGS', 'Verdict', 'gain', 'significant', 'paired_note', 'validation', 'judge', 'judge_all',
+           'choosing', 'guide_report', 'finding', 'checkpoint_d_fs', 'finding_aligned', 'finding_misaligned',
+           'finding_ce_proxy', 'finding_gain_shrinks', 'finding_target_data', 'finding_task_dependent',
+           'finding_brevity', 'finding_superglue', 'findings']
 
 # %% ../nbs/10_guide.ipynb #9aa377c1
 MIN_CHECKPOINTS = 3  # the paper's guide: pretrain and finetune at least three checkpoints (§3.5)
@@ -34,13 +35,15 @@ class Verdict:
     target_D_p: float = float('nan')
     baseline: float = float('nan')   # no pretraining, same D_f
     held_out_max_rel_error: float = float('nan')
+    validation: dict = field(default_factory=dict)  # what the prediction rests on (`validation`)
+    warnings: list = field(default_factory=list)    # what to beware of: a reach beyond the validated, refits that did not converge
 
     @property
     def aligned(self) -> bool: return self.status == 'aligned'
     @property
     def predicted(self) -> float: return self.prediction.predicted if self.prediction else float('nan')
 
-    def __repr__(self): return '\n'.join([self.summary] + [f"  - {r}" for r in self.reasons])
+    def __repr__(self): return '\n'.join([self.summary] + [f"  - {r}" for r in self.reasons] + [f"  ! warning: {w}" for w in self.warnings])
 
     def to_dict(self) -> dict:
         "The verdict as plain values (for JSON): its fields, with the prediction's band and interval spelled out."
@@ -55,20 +58,35 @@ def _first_fall(cf: CurveFit) -> str:
     return (f"{METRICS[m]} {'falls' if HIGHER_IS_BETTER[m] else 'rises'} from {y[i]:.3g} at {format_tokens(x[i])} tokens to {y[j]:.3g} "
             f"at {format_tokens(x[j])} (more than the noise, ±{max(noise, TOLERANCE[m]*abs(y.mean())):.2g})")
 
+def _sd(ci: float, value: float, metric: str) -> float:
+    "A point's sd: its 95% half-width over 1.96, or where it has none (one seed, no bootstrap) the floor, `TOLERANCE` of its value."
+    return ci / 1.96 if math.isfinite(ci) and ci > 0 else TOLERANCE[metric] * abs(value)
+
 def gain(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str='bleu') -> tuple[float, float]:
     """What pretraining on `mixture` buys at `d_f`: the metric of its largest checkpoint minus no pretraining's, and the
-    half-width of the difference's 95% interval: both points' intervals (seed spread and test-set bootstrap) combined,
-    which overstates it a little, since both models are scored on the same sentences (the paired tests are sharper);
-    at least `TOLERANCE` of the baseline where a table carries no noise at all (one seed, no bootstrap)."""
+    half-width of the difference's 95% interval, 1.96·√(s₁² + s₂²): each point's sd (seed spread and test-set bootstrap),
+    which overstates it a little, since both models are scored on the same sentences (the paired tests are sharper), or
+    where a point carries no noise at all the floor a new run's noise takes (`TOLERANCE` of its value, as an sd)."""
     pts = curve(table, pair, mixture, d_f, metric)
     base, base_ci = baseline(table, pair, d_f, metric, ci=True)
     if pts.empty or not math.isfinite(base): return float('nan'), float('nan')
-    half = max(float(np.hypot(pts.ci.iloc[-1], base_ci)), TOLERANCE[metric] * abs(base))
-    return float(pts[metric].iloc[-1] - base), half
+    top, top_ci = float(pts[metric].iloc[-1]), float(pts.ci.iloc[-1])
+    return top - base, 1.96 * math.hypot(_sd(top_ci, top, metric), _sd(base_ci, base, metric))
 
 def significant(effect: float, half_width: float) -> bool:
     "Whether an effect is larger than its 95% interval (so its sign is known)."
     return bool(math.isfinite(effect) and abs(effect) > half_width)
+
+def paired_note(baseline: float, system: float, p_value: float, metric: str='bleu', resamples: int=1000) -> str:
+    """sacreBLEU's paired bootstrap test of two systems as text, where both are at or above `metric`'s floor (`FLOORS`);
+    below it, no p-value: the scores count a handful of matched n-grams, and a p at the test's floor, 1/(1 + `resamples`),
+    says only that no resample of the sentences reversed which of two noises was larger. The test compares one run of
+    each over the test sentences, not the seeds: where it and the interval of the gain disagree, the interval holds."""
+    floor = FLOORS.get(metric, -math.inf)
+    if min(baseline, system) >= floor: return f"paired test p = {p_value:.3f}"
+    at_floor = p_value <= 1.5 / (resamples + 1)
+    return (f"no paired test: {METRICS[metric]} below {floor:g}" + (f", where its p = {p_value:.3f} is the test's floor (1/(1 + {resamples:,} "
+            f"resamples)) and separates two noises, not two models" if at_floor else ''))
 
 # %% ../nbs/10_guide.ipynb #6a092d3f
 def _target_share(table: pd.DataFrame, pair: str, mixture: str) -> float:
@@ -77,29 +95,66 @@ def _target_share(table: pd.DataFrame, pair: str, mixture: str) -> float:
     if 'tgt_share' in rows and rows.tgt_share.notna().any(): return float(rows.tgt_share.dropna().iloc[0])
     return target_share(mixture, pair)
 
-def _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_rel_error, n_bootstrap) -> tuple:
-    """The held-out error of the log-law on `points`, its rollout, its prediction at `target`:
-    (error, prediction, reasons, why there is no prediction)."""
-    name, y, reasons, err, prediction = METRICS[metric], points[metric].to_numpy(float), [], float('nan'), None
-    if (y <= 0).any():
-        return err, prediction, [], f"{name} is {y.min():.3g} at some checkpoint: the log-law, fitted in log space, cannot be fitted"
-    if len(points) > n_fit:
-        err = fit_curve(table, pair, mixture, d_f, metric, n_fit).fit.max_rel_error  # the cached fit the figures and tables share
-        if not err <= max_rel_error: reasons.append(f"the log-law fitted on the {n_fit} smallest D_p misses the held-out checkpoints by up to {err:.0%} (> {max_rel_error:.0%})")
-    elif len(points) > len(log_law.params):
-        reasons.append(f"only {len(points)} checkpoints: nothing held out after fitting {n_fit}, so the prediction is untested")
-    if len(points) > n_fit + 1:
-        r = rollout_summary(rollout_table(table[(table.pair == pair) & (table.mixture == mixture) & (table.D_f == d_f)], [metric])).iloc[0]
-        reasons.append(f"rollout over {r.splits:.0f} splits: {r.weighted_error:.1%} distance-weighted error, {abs(r.error_at_farthest):.1%} at "
-                       f"{r.farthest_decades:.2g} decades beyond the fit")
-    try: return err, predict_curve(table, pair, mixture, d_f, metric, target, n_bootstrap), reasons, ''
-    except ValueError as e: return err, None, reasons, str(e)
+def _decades(x: float) -> str: return f"{x:.1f} decade{'' if round(abs(x), 1) == 1 else 's'}"
 
-def _aligned_summary(table, pair, mixture, d_f, metric, p: Prediction, largest: float) -> tuple[str, list]:
-    "The verdict of an aligned curve: what a new run at the target would score, and what pretraining buys now."
-    name = METRICS[metric]
-    summary = (f"aligned: a new run at D_p = {format_tokens(p.target_D_p)} tokens ({p.target_D_p/largest:.3g}× the largest checkpoint) "
-               f"would score {name} {p.predicted:.2f}, 95% {p.interval[0]:.2f}–{p.interval[1]:.2f} (the curve itself {p.band[0]:.2f}–{p.band[1]:.2f})")
+def validation(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, n_fit: int=4, max_rel_error: float=0.10) -> dict:
+    """What a prediction of one curve rests on: the law fitted on its `n_fit` smallest checkpoints, its largest error on
+    the rest and how far (decades of $D_p$) beyond the fit they lie; the rollout (every split): its error at the farthest
+    distance tested; the farthest distance validated; and whether the law fails (misses by more than `max_rel_error`, or
+    is undefined at a held-out checkpoint). Nothing held out: distances 0, errors NaN."""
+    points, nan = curve(table, pair, mixture, d_f, metric).dropna(), float('nan')
+    out = dict(points=len(points), n_fit=n_fit, held_out_error=nan, held_out_decades=0.0, undefined=False, rollout_splits=0,
+               rollout_error=nan, rollout_decades=0.0, rollout_note='', validated_decades=0.0, fails=False, reason='')
+    if len(points) <= n_fit: return out
+    cf = fit_curve(table, pair, mixture, d_f, metric, n_fit)  # the cached fit the figures and tables share
+    if cf.fit is None: return dict(out, fails=True, reason=cf.reason)
+    err, undefined = cf.fit.max_rel_error, bool(cf.fit.held_out.predicted.isna().any())
+    out.update(held_out_error=err, undefined=undefined, fails=undefined or err > max_rel_error,
+               held_out_decades=float(np.log10(points.D_p.max() / cf.fit.fit.x['D_p'].max())))
+    r = rollout_summary(rollout_table(table[(table.pair == pair) & (table.mixture == mixture) & (table.D_f == d_f)], [metric]))
+    if len(r): out.update(rollout_splits=int(r.splits.iloc[0]), rollout_error=abs(float(r.error_at_farthest.iloc[0])),
+                          rollout_decades=float(r.farthest_decades.iloc[0]), rollout_note=r.note.iloc[0])
+    return dict(out, validated_decades=max(out['held_out_decades'], out['rollout_decades']))
+
+def _validation_text(v: dict, max_rel_error: float) -> str:
+    "`validation` as one sentence ('' where there are too few checkpoints to say anything)."
+    if v['points'] <= v['n_fit']:
+        return (f"only {v['points']} checkpoints: nothing held out after fitting {v['n_fit']}, so the prediction is untested"
+                if v['points'] > len(log_law.params) else '')
+    if v['reason']: return f"the log-law could not be fitted on the {v['n_fit']} smallest D_p: {v['reason']}"
+    held = (f"the log-law fitted on the {v['n_fit']} smallest D_p falls through zero before a held-out checkpoint, {_decades(v['held_out_decades'])} "
+            f"beyond the fit, and predicts nothing there" if v['undefined'] else
+            f"the log-law fitted on the {v['n_fit']} smallest D_p misses the held-out checkpoints by up to {v['held_out_error']:.1%}"
+            + (f" (> {max_rel_error:.0%})" if v['held_out_error'] > max_rel_error else '') + f", {_decades(v['held_out_decades'])} beyond the fit")
+    roll = (f"rollout over {v['rollout_splits']} split{'s' * (v['rollout_splits'] != 1)}: " +
+            (v['rollout_note'] if v['rollout_note'] else f"{v['rollout_error']:.1%} error at its farthest, {_decades(v['rollout_decades'])}"))
+    return f"validation: {held}; {roll}" if v['rollout_splits'] else f"validation: {held}"
+
+def _reach_warning(v: dict, target: float, largest: float) -> list[str]:
+    "A warning where a prediction at `target` reaches more than twice as far (decades beyond `largest`) as anything validated."
+    reach = float(np.log10(target / largest))
+    if reach <= 2 * v['validated_decades']: return []
+    return [f"this prediction reaches {_decades(reach)} beyond the largest checkpoint, more than twice as far as anything validated "
+            f"({_decades(v['validated_decades'])}): nothing has tested the law that far" + ("" if v['validated_decades'] else " (nothing is held out)")]
+
+def _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_rel_error, n_bootstrap) -> tuple:
+    "The log-law's validation on `points` and what it says, and its prediction at `target`: (validation, reasons, prediction, why none)."
+    name, y = METRICS[metric], points[metric].to_numpy(float)
+    if (y <= 0).any():
+        return validation(table, pair, mixture, d_f, metric, n_fit=len(points)), [], None, f"{name} is {y.min():.3g} at some checkpoint: the log-law, fitted in log space, cannot be fitted"
+    v = validation(table, pair, mixture, d_f, metric, n_fit, max_rel_error)
+    reasons = [t for t in [_validation_text(v, max_rel_error)] if t]
+    try: return v, reasons, predict_curve(table, pair, mixture, d_f, metric, target, n_bootstrap), ''
+    except ValueError as e: return v, reasons, None, str(e)
+
+def _aligned_summary(table, pair, mixture, d_f, metric, p: Prediction, largest: float, v: dict) -> tuple[str, list]:
+    "The verdict of an aligned curve: what a new run at the target would score, what that rests on, and what pretraining buys now."
+    name, reach = METRICS[metric], float(np.log10(p.target_D_p / largest))
+    tested = (f"validated to {_decades(v['validated_decades'])}: held-out error {v['held_out_error']:.1%}, rollout error "
+              f"{v['rollout_error']:.1%} at its farthest" if v['rollout_splits'] else "untested: nothing held out")
+    summary = (f"aligned: a new run at D_p = {format_tokens(p.target_D_p)} tokens ({p.target_D_p/largest:.3g}× the largest checkpoint, "
+               f"{_decades(reach)} beyond it) would score {name} {p.predicted:.2f}, 95% {span(*p.interval)} (the curve itself "
+               f"{span(*p.band)}); {tested}")
     reasons = [f"run noise: {p.noise_source}; {p.refits}"]
     measured, half = gain(table, pair, mixture, d_f, metric)
     if math.isfinite(measured):
@@ -108,6 +163,11 @@ def _aligned_summary(table, pair, mixture, d_f, metric, p: Prediction, largest: 
                        + ("" if pays else ": not above the noise, so pretraining does not yet pay at this D_f (the paper's finding 4: large D_f gains little)"))
     return summary, reasons
 
+# %% ../nbs/10_guide.ipynb #9f4fbeae
+def _not_aligned(why: str, ce_falls: bool, advice: str, name: str) -> str:
+    "The one-line verdict of a curve that is not aligned: why, the CE trend, the advice."
+    return f"not aligned: {why or name + ' does not follow the log-law'}" + (" while CE keeps falling" if ce_falls else "") + f" — {advice}"
+
 def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metric: str='bleu', target_D_p: float|None=None,
           n_fit: int=4, max_rel_error: float=0.10, n_bootstrap: int=1000) -> Verdict:
     """The paper's guide (§3.5) for pretraining `mixture` before finetuning `pair` on `d_f` tokens (default: the $D_f$
@@ -115,36 +175,38 @@ def judge(table: pd.DataFrame, pair: str, mixture: str, d_f: int|None=None, metr
     `target_D_p` would score (default: 10× the largest checkpoint), comparison with no pretraining, and the CE trend."""
     check_pair(pair); mixture = Mixture(mixture).name
     if metric not in METRICS or metric == 'ce': raise ValueError(f"metric={metric!r}: judge a translation score ({', '.join(m for m in METRICS if m != 'ce')}); CE cannot judge alignment (§3.3)")
-    rows = table[(table.pair == pair) & (table.mixture == mixture)]
-    if rows.empty: raise ValueError(f"no results for {pair} pretrained on {mixture}: the table has {', '.join(sorted(set(table[table.pair == pair].mixture))) or 'nothing for this pair'}")
-    d_f = int(d_f or curve_d_f(table, pair, mixture))
+    target_D_p, d_f, here = check_size(target_D_p, 'target_D_p'), check_size(d_f, 'd_f'), table[table.pair == pair]
+    check_results(here, f"the results of {pair}")
+    if (here.mixture != mixture).all(): raise ValueError(f"no results for {pair} pretrained on {mixture}: the table has {', '.join(sorted(set(here.mixture))) or 'nothing for this pair'}")
+    d_f = curve_d_f(table, pair, mixture) if d_f is None else int(d_f)
+    notes = check_results(here[here.mixture.isin([mixture, 'none']) & (here.D_f == d_f)], f"{pair}'s {mixture} and no pretraining at D_f={d_f:,}", metrics=(metric,))
     points = curve(table, pair, mixture, d_f, metric).dropna()
     if len(points) < MIN_CHECKPOINTS: raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: {len(points)} finetuned checkpoints with {metric}; the guide needs at least {MIN_CHECKPOINTS}")
-    name, target, base = METRICS[metric], float(target_D_p or 10*points.D_p.max()), baseline(table, pair, d_f, metric)
-    if points[metric].max() < FLOORS.get(metric, -math.inf):
+    name, target, base = METRICS[metric], float(10*points.D_p.max()) if target_D_p is None else target_D_p, baseline(table, pair, d_f, metric)
+    if below_floor(points, metric):
         return Verdict(pair, mixture, d_f, metric, 'cannot judge', f"cannot judge: {name} is below {FLOORS[metric]:g} at every checkpoint "
-                       f"(the models do not translate yet): finetune longer, pretrain a larger model, or judge at a larger scale", target_D_p=target, baseline=base)
+                       f"(the models do not translate yet): finetune longer, pretrain a larger model, or judge at a larger scale", notes, target_D_p=target, baseline=base)
     cf = CurveFit(pair, mixture, d_f, metric, points, None)
-    reasons = [] if cf.monotone else [_first_fall(cf)]
     ce = curve(table, pair, mixture, d_f, 'ce').dropna()
     ce_falls = len(ce) >= 2 and CurveFit(pair, mixture, d_f, 'ce', ce, None).monotone
-    err, prediction, law_reasons, no_prediction = _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_rel_error, n_bootstrap)
-    reasons += law_reasons
-    if cf.monotone and not err > max_rel_error and prediction is None and len(points) <= len(log_law.params) and (points[metric] > 0).all():
+    v, law_reasons, prediction, no_prediction = _law_checks(table, pair, mixture, d_f, metric, points, target, n_fit, max_rel_error, n_bootstrap)
+    reasons, err = ([] if cf.monotone else [_first_fall(cf)]) + law_reasons, v['held_out_error']
+    warnings = (prediction.warnings + _reach_warning(v, target, points.D_p.max())) if prediction else []
+    if cf.monotone and not v['fails'] and prediction is None and len(points) <= len(log_law.params) and (points[metric] > 0).all():
         return Verdict(pair, mixture, d_f, metric, 'too few checkpoints',
                        f"too few checkpoints to judge: over {len(points)} checkpoints {name} never falls beyond its noise, the paper's first sign "
                        f"of alignment, but the log-law needs {len(log_law.params) + 1} to predict anything and {len(log_law.params) + 2} to be tested: "
-                       f"pretrain further and finetune another checkpoint", reasons, None, target, base, err)
-    if cf.monotone and not err > max_rel_error and prediction is not None:
-        summary, more = _aligned_summary(table, pair, mixture, d_f, metric, prediction, points.D_p.max())
-        return Verdict(pair, mixture, d_f, metric, 'aligned', summary + ('' if math.isfinite(err) else '; untested: nothing held out'),
-                       reasons + more, prediction, target, base, err)
+                       f"pretrain further and finetune another checkpoint", reasons + notes, None, target, base, err, v)
+    if cf.monotone and not v['fails'] and prediction is not None:
+        summary, more = _aligned_summary(table, pair, mixture, d_f, metric, prediction, points.D_p.max(), v)
+        return Verdict(pair, mixture, d_f, metric, 'aligned', summary, reasons + more + notes, prediction, target, base, err, v, warnings)
     if no_prediction: reasons.append(no_prediction)
     advice = ("add target-language data (raises the alignment score)" if _target_share(table, pair, mixture) < 0.5
               else "more of this data will not help; choose other data or a larger finetuning set")
-    summary = f"not aligned: {reasons[0] if reasons else name + ' does not follow the log-law'}" + (" while CE keeps falling" if ce_falls else "") + f" — {advice}"
     if ce_falls: reasons.append("CE falls at every checkpoint: judged by CE alone this data would look worth more (§3.3)")
-    return Verdict(pair, mixture, d_f, metric, 'not aligned', summary, reasons, prediction, target, base, err)
+    why = _first_fall(cf) if not cf.monotone else law_reasons[0] if v['fails'] and law_reasons else no_prediction
+    return Verdict(pair, mixture, d_f, metric, 'not aligned', _not_aligned(why, ce_falls, advice, name), reasons + notes,
+                   prediction, target, base, err, v, warnings)
 
 # %% ../nbs/10_guide.ipynb #4d280157
 def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame:
@@ -157,10 +219,18 @@ def judge_all(table: pd.DataFrame, metric: str='bleu', **kwargs) -> pd.DataFrame
                          predicted=v.predicted, target_D_p=v.target_D_p, baseline=v.baseline, verdict=v.summary))
     return pd.DataFrame(rows)
 
+def _by_law(law) -> str:
+    "What the log-law decided, and what it could not (a law undefined at the largest $D_p$), as a clause of `choosing`."
+    if law is None: return ''
+    decided = (f", {law.right} of {law.decisions} ({law.accuracy:.0%}) by the log-law read at the largest D_p" if law.decisions
+               else ", none by the log-law read at the largest D_p")
+    return decided + (f" (undecided by the law, counted neither right nor wrong: {law.undecided})" if law.undecided else '')
+
 def choosing(table: pd.DataFrame, pair: str, metric: str='bleu', decisions: pd.DataFrame|None=None) -> list[str]:
     """Would runs smaller than the largest have picked the same pretraining data for `pair`? One sentence per $D_f$ from
     `decision_summary` (computed here unless given): right of all decisions by the score at each smaller $D_p$, and by
-    the law read at the largest, with the pairs it got wrong and those the largest $D_p$ itself does not resolve."""
+    the law read at the largest (where it is defined there), with the pairs it got wrong, those the largest $D_p$ itself
+    does not resolve, and whether every model is below the metric's floor (then the orders are of noise)."""
     decisions = decision_summary(decision_accuracy(table[table.pair == pair], metric)) if decisions is None else decisions
     lines = []
     for d_f, g in decisions[decisions.pair == pair].groupby('D_f'):
@@ -168,9 +238,11 @@ def choosing(table: pd.DataFrame, pair: str, metric: str='bleu', decisions: pd.D
         raw, law = by['raw'], by.get('law')
         resolved = (f" ({raw.resolved_right} of {raw.resolved} where the largest D_p resolves the pair beyond its noise)"
                     if raw.resolved else " (none of them resolved beyond the noise at the largest D_p)")
-        lines.append(f"choosing among the mixtures by {METRICS[metric]} at a smaller D_p (D_f = {format_tokens(d_f)}): right in {raw.right} of "
-                     f"{raw.decisions} decisions ({raw.accuracy:.0%}) by the score there{resolved}"
-                     + (f", {law.right} of {law.decisions} ({law.accuracy:.0%}) by the log-law read at the largest D_p" if law else '')
+        models = table[(table.pair == pair) & (table.D_f == d_f) & (table.mixture != 'none')]
+        noise = (f" ({METRICS[metric]} is below {FLOORS[metric]:g} in every model here: these are orders of noise)"
+                 if below_floor(models.dropna(subset=[metric]), metric) else '')
+        lines.append(f"choosing among the mixtures by {METRICS[metric]} at a smaller D_p (D_f = {format_tokens(d_f)}){noise}: right in {raw.right} of "
+                     f"{raw.decisions} decisions ({raw.accuracy:.0%}) by the score there{resolved}" + _by_law(law)
                      + (f"; wrong {raw.wrong}" if raw.wrong else '')
                      + (f"; at the largest D_p itself {raw.within_noise_at_target} differ by less than their noise" if raw.within_noise_at_target else ''))
     return lines

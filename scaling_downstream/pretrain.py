@@ -96,6 +96,8 @@ class PretrainConfig:
     milestones: Sequence[int] = (50_000, 100_000, 200_000, 400_000, 800_000, 1_600_000)  # D_p in tokens of text
     preset: str = 'cpu'
     input_length: int = 128
+    noise_density: float = 0.15 # span corruption: the share of tokens dropped (T5's 15%)
+    mean_span: float = 3.0      # and the mean length of a dropped span (T5's 3)
     batch_size: int = 64        # sequences per optimiser step, over all processes
     lr: float = 2e-3
     warmup_steps: int = 100
@@ -118,15 +120,19 @@ class PretrainConfig:
         self.milestones = ms
         model_config(self.preset)  # fails on an unknown preset
         if self.optimizer not in ('adamw', 'adafactor'): raise ValueError(f"optimizer={self.optimizer!r}: use 'adamw' or 'adafactor'")
+        if not (0 < self.noise_density < 1 and self.mean_span >= 1):
+            raise ValueError(f"noise_density={self.noise_density}, mean_span={self.mean_span}: span corruption needs 0 < noise_density < 1 and mean_span >= 1")
         if self.batch_size < 1 or self.input_length < 4: raise ValueError(f"batch_size={self.batch_size}, input_length={self.input_length}: both must be positive (input_length >= 4)")
     @property
-    def tokens_per_step(self) -> int: return self.batch_size * span_corruption_lengths(self.input_length)[0]
+    def tokens_per_step(self) -> int: return self.batch_size * span_corruption_lengths(self.input_length, self.noise_density, self.mean_span)[0]
     @property
     def steps(self) -> int: return math.ceil(self.milestones[-1] / self.tokens_per_step)
     def to_dict(self) -> dict:
-        "The settings as a dict; without `pools` when they are the embedded corpus's, so that those runs keep their names."
+        """The settings as a dict; without `pools` when they are the embedded corpus's and without the span settings
+        when they are T5's, so that those runs keep the names they had before either setting existed."""
         d = dataclasses.asdict(self)
         if d['pools'] is None: del d['pools']
+        if (d['noise_density'], d['mean_span']) == (0.15, 3.0): del d['noise_density'], d['mean_span']
         return d
 
 def lr_at(step: int, lr: float, warmup_steps: int) -> float:
@@ -268,7 +274,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     if config.batch_size % acc.num_processes: raise ValueError(f"batch_size={config.batch_size} does not split over {acc.num_processes} processes")
     tok = tok if tok is not None else load_tokenizer(config.tokenizer)
     if pools is None and config.pools: pools = spec_token_pools(config, tok)
-    sc = SpanCorruption(config.input_length, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
+    sc = SpanCorruption(config.input_length, config.noise_density, config.mean_span, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
     stream = MixtureStream(config.mixture, config.steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)
     if main: _start_run(out, config, sc, stream, acc)
     if cuda: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True

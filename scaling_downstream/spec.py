@@ -45,7 +45,7 @@ evaluation: {limit: 8}
 
 # %% ../nbs/08a_spec.ipynb #3f26f3e3
 SPEC_KEYS = ('name', 'base', 'pools', 'mixtures', 'tasks', 'milestones', 'd_f', 'seeds', 'model', 'max_epochs', 'metrics',
-             'tokenizer', 'test_overlap', 'pretrain', 'finetune', 'evaluation', 'at_d_f')
+             'tokenizer', 'test_overlap', 'pretrain', 'finetune', 'evaluation', 'at_d_f', 'cluster')
 REQUIRED_KEYS = ('name', 'mixtures')  # and pools and tasks, but in a scale's own spec (base: none, the embedded corpus)
 POOL_KEYS = ('lang', 'files', 'format', 'column', 'dataset', 'config', 'split', 'max_docs', 'kwargs', 'corpus')
 TASK_KEYS = ('train', 'valid', 'test', 'corpus', 'train_sources', 'valid_sources', 'test_sources', 'dataset', 'config',
@@ -91,6 +91,7 @@ def read_spec(path) -> dict:
         if clash := [k for k in spec.get(key) or {} if k in RESERVED[key]]:
             raise ValueError(f"{path}: {key}: {', '.join(clash)} come from the spec's own keys (mixtures, milestones, pools, tasks, d_f, seeds), not from {key}")
     check_keys(spec.get('evaluation') or {}, EVALUATION_KEYS, f"{path}: evaluation")
+    if not isinstance(spec.get('cluster') or {}, dict): raise ValueError(f"{path}: cluster must be a mapping of SLURM settings (08b_slurm checks them when they are used)")
     return spec
 
 # %% ../nbs/08a_spec.ipynb #d0a6713d
@@ -146,6 +147,7 @@ def _grid(spec: dict, base: str, mixtures: dict, tasks: dict) -> dict:
     # a D_f's own finetuning settings stay, but a spec finetunes every checkpoint at every D_f (the curves it asks for)
     grid['at_d_f'] = {d: {k: v for k, v in s.items() if k != 'milestones'} for d, s in grid.get('at_d_f', {}).items() if d in grid['d_f']}
     grid['at_d_f'].update({int(d): s for d, s in (spec.get('at_d_f') or {}).items()})
+    grid['cluster'] = {**grid.get('cluster', {}), **(spec.get('cluster') or {})}
     grid['mixtures'] = mixtures
     return grid
 

@@ -4,9 +4,10 @@
 
 # %% ../nbs/08_sweep.ipynb #5da46936
 from __future__ import annotations
-import contextlib, hashlib, json, os, platform, socket, time, traceback
+import contextlib, hashlib, heapq, json, os, platform, socket, sys, time, traceback
 from pathlib import Path
 import pandas as pd
+from tqdm import std as tqdm_std
 from tqdm.auto import tqdm
 from .data import PAPER_RUNS, Mixture, alignment_score, target_share
 from .finetune import FinetuneConfig, finetune
@@ -18,7 +19,8 @@ from .pretrain import PretrainConfig, pretrain
 __all__ = ['SPEC_FORMAT', 'SPECS', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
            'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results',
            'sweep_done', 'run_sweep', 'translations', 'paired_tests', 'example_models', 'examples', 'results',
-           'read_grid', 'study_jobs', 'grid_jobs']
+           'describe_job', 'job_score', 'job_cost', 'JobBar', 'reporting', 'read_progress', 'progress_text',
+           'estimate_left', 'StudyProgress', 'read_grid', 'study_jobs', 'grid_jobs']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
 SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
@@ -100,7 +102,7 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
     model, ft = finetune(FinetuneConfig(**spec['config']), init, progress=progress)
     config = spec['config']  # scored on the test pairs that pass its task's length filter, with its tokenizer
     metrics, translations = evaluate(model, config['pair'], max_tokens=config.get('max_tokens'), tokenizer=config.get('tokenizer'),
-                                     task=config.get('task'), **spec['evaluation'])
+                                     task=config.get('task'), progress=progress, **spec['evaluation'])
     atomic_write_bytes(job_dir/'translations.tsv', translations.to_csv(sep='\t', index=False).encode())
     write_json(job_dir/'metrics.json', dict(key=key, spec=spec, finetune=ft, metrics=metrics, versions=_versions(),
                                               seconds=time.perf_counter() - started))
@@ -124,8 +126,9 @@ def read_spec(root: str|Path, key: str) -> dict:
     if not path.exists(): raise FileNotFoundError(f"no job {key} in {root} (no {path})")
     return json.loads(path.read_text())
 
-def run_one(root: str|Path, key: str, progress: bool=False) -> str:
-    "Run job `key` if it is not done and nobody else is running it: 'done', 'ran', 'busy' or 'waiting' (for its pretraining)."
+def run_one(root: str|Path, key: str, progress: bool=False, report: bool=False) -> str:
+    """Run job `key` if it is not done and nobody else is running it: 'done', 'ran', 'busy' or 'waiting' (for its
+    pretraining). With `report` the job's progress goes to its `progress.json` (`reporting`), for `run_workers` to show."""
     root = Path(root); spec = read_spec(root, key)
     if job_done(root, key): return 'done'
     if spec.get('pretrain') and not job_done(root, spec['pretrain']): return 'waiting'
@@ -133,7 +136,8 @@ def run_one(root: str|Path, key: str, progress: bool=False) -> str:
         if not mine: return 'busy'
         if job_done(root, key): return 'done'
         started = time.time()
-        try: run_job(spec, root, progress)
+        try:
+            with reporting(root/key) if report else contextlib.nullcontext(): run_job(spec, root, progress or report)
         except Exception as e:
             (root/key/'error.txt').write_text(traceback.format_exc())
             raise RuntimeError(f"job {key} failed: {e} (traceback in {root/key/'error.txt'})") from e
@@ -146,14 +150,15 @@ def _worker(specs: list[dict], root: Path, threads: int, deadline: float|None) -
     import signal, sys, torch
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by run_workers: release the job's lock on the way out
     torch.set_num_threads(threads)
-    run_sweep(specs, root, progress=False, deadline=deadline)
+    run_sweep(specs, root, progress=False, deadline=deadline, report=True)
 
 def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: bool=True, poll: float=1.0,
-                deadline: float|None=None) -> pd.DataFrame:
+                deadline: float|None=None, quiet: bool=False, file=None, every: float=30.0) -> pd.DataFrame:
     """`run_sweep` in `workers` processes of one thread each (on a small CPU, two one-thread workers train more tokens a
     second together than one two-thread worker); the first failure stops them all and is raised. At `deadline` (a
     `time.time()`) the workers are stopped, a pretraining run keeping its last saved state, and the results so far
-    returned: the same call later runs what is left (`sweep_done` tells whether anything is)."""
+    returned: the same call later runs what is left (`sweep_done` tells whether anything is). With `progress`, what
+    runs is shown on `file` (default stderr) by a `StudyProgress`, for a log if `quiet`."""
     import multiprocessing
     root = Path(root); keys = plan_sweep(specs, root)
     threads = max(1, (os.cpu_count() or 1) // workers)
@@ -162,17 +167,16 @@ def run_workers(specs: list[dict], root: str|Path, workers: int=2, progress: boo
     procs = [spawn.Process(target=_worker, args=(specs, root, threads, deadline)) for _ in range(workers)]  # not daemons: COMET starts processes
     for p in procs: p.start()
     done = lambda: sum(job_done(root, k) for k in keys)
-    bar = tqdm(total=len(keys), initial=done(), desc=f'jobs ({workers} workers)', disable=not progress)
-    advance = lambda: bar.update(max(done() - bar.n, 0))
+    shown = StudyProgress(root, keys, [p.pid for p in procs], ('quiet' if quiet else 'live') if progress else None, file, every)
     try:
         while any(p.is_alive() for p in procs):
             if any(p.exitcode not in (None, 0) for p in procs) or _past(deadline): break
-            time.sleep(poll); advance()
+            time.sleep(poll); shown.poll()
     finally:
         for p in procs:
             if p.is_alive(): p.terminate()
             p.join()
-        advance(); bar.close()
+        shown.close()
     if done() < len(keys) and _past(deadline): return results(root, [k for k in keys if job_done(root, k)])
     if done() < len(keys):
         failed = sorted((root/k/'error.txt' for k in keys if not job_done(root, k) and (root/k/'error.txt').exists()
@@ -197,9 +201,11 @@ def sweep_done(specs: list[dict], root: str|Path) -> tuple[int, int]:
     keys = plan_sweep(specs, root)
     return sum(job_done(Path(root), k) for k in keys), len(keys)
 
-def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5, deadline: float|None=None) -> pd.DataFrame:
+def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: float=0.5, deadline: float|None=None,
+              report: bool=False) -> pd.DataFrame:
     """Run every job of `specs` under `root` that has no result yet, sharing the work with any other worker; the results
-    table. Past `deadline` (a `time.time()`) no new job starts, and the table holds the jobs done so far."""
+    table. Past `deadline` (a `time.time()`) no new job starts, and the table holds the jobs done so far. `report`: each
+    job's progress to its `progress.json` (a worker of `run_workers`)."""
     root = Path(root); keys = plan_sweep(specs, root)
     pending = [k for k in keys if not job_done(root, k)]
     bar = tqdm(total=len(keys), initial=len(keys) - len(pending), desc='jobs', disable=not progress)
@@ -207,7 +213,7 @@ def run_sweep(specs: list[dict], root: str|Path, progress: bool=True, poll: floa
         progressed = False
         for key in list(pending):
             bar.set_postfix_str(key, refresh=True)
-            state = run_one(root, key)
+            state = run_one(root, key, report=report)
             if state in ('done', 'ran'): pending.remove(key); bar.update(); progressed = True
             if state == 'ran': break  # look again from the top: pretraining jobs may have finished meanwhile
         if not progressed: time.sleep(poll)
@@ -276,6 +282,207 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
                          seconds=r['seconds'], split=m['split'], n=m['n'], **{f'version_{k}': v for k, v in r['versions'].items()}))
     table = pd.DataFrame(rows)
     return table.sort_values(['pair', 'mixture', 'D_f', 'D_p', 'seed'], ignore_index=True) if len(table) else table
+
+# %% ../nbs/08_sweep.ipynb #35b4ddec
+def describe_job(root: str|Path, key: str) -> str:
+    "Job `key` of the sweep in `root` in words: its kind, pair, the mixture and $D_p$ it starts from, $D_f$ and seed."
+    spec = read_spec(root, key); c = spec['config']
+    if spec['kind'] == 'pretrain': return f"pretrain {c['mixture']} to D_p={max(c['milestones']):,}, seed {c['seed']}"
+    start = 'no pretraining' if spec['pretrain'] is None else f"{read_spec(root, spec['pretrain'])['config']['mixture']} at D_p={spec['milestone']:,}"
+    return f"finetune+evaluate {c['pair']}, {start}, D_f={c['d_f']:,}, seed {c['seed']}"
+
+def job_score(root: str|Path, key: str) -> str:
+    "What the done job `key` came to: a finetune's BLEU and CE (and its steps), a pretraining run's final loss."
+    root = Path(root)
+    if key.startswith('pretrain'):
+        last = json.loads((root/key/'done.json').read_text())['checkpoints'][-1]
+        return f"final loss {last['loss']:.3f} at D_p={last['D_p']:,}" if last['loss'] is not None else f"D_p={last['D_p']:,}"
+    r = json.loads((root/key/'metrics.json').read_text()); ft, m = r['finetune'], r['metrics']
+    return f"BLEU {m['bleu']:.2f}, CE {m['ce']:.3f} ({ft['steps']} of {ft['max_steps']} steps, best valid CE {ft['valid_ce']:.3f})"
+
+def job_cost(spec: dict) -> tuple[str, int]:
+    "A job's kind and its planned work in that kind's units: a pretraining run's tokens, a finetune's steps × batch size."
+    c = spec['config']
+    return ('pretrain', max(c['milestones'])) if spec['kind'] == 'pretrain' else ('finetune', c['max_steps'] * c['batch_size'])
+
+class _Nowhere:
+    "A stream that keeps nothing."
+    def write(self, s): pass
+    def flush(self): pass
+
+class JobBar(tqdm_std.tqdm):
+    """A progress bar that draws nothing and keeps its counts (stage, n of total, its postfix values) in the running
+    job's `progress.json`, where the parent of a worker reads how far the job is (`reporting` puts it in place)."""
+    monitor_interval, path, job = 0, None, {}  # no monitor thread per bar; the file, and the job's process and start
+    def __init__(self, *args, **kwargs):
+        self.values = {}
+        super().__init__(*args, **{**kwargs, 'file': _Nowhere(), 'mininterval': 1.0})
+    def set_postfix(self, ordered_dict=None, refresh=True, **kwargs):
+        self.values = {k: str(v) for k, v in {**(ordered_dict or {}), **kwargs}.items()}  # the values, not tqdm's text of them
+        super().set_postfix(ordered_dict, refresh, **kwargs)
+    def display(self, msg=None, pos=None) -> bool:
+        if self.path: write_json(self.path, dict(self.job, stage=self.desc.split(' ')[0], n=self.n, total=self.total,
+                                                 initial=self.initial, values=self.values, closed=self.disable))
+        return True
+
+@contextlib.contextmanager
+def reporting(job_dir: str|Path):
+    """For the block (one job in a worker), the progress bars of pretraining, finetuning and decoding are `JobBar`s that
+    write `job_dir/progress.json`; the file starts at stage 'start' with the process id and the time."""
+    from scaling_downstream import evaluate as evaluate_module, finetune as finetune_module, pretrain as pretrain_module
+    stages = (pretrain_module, finetune_module, evaluate_module)
+    saved = [m.tqdm for m in stages]
+    JobBar.path, JobBar.job = Path(job_dir)/'progress.json', dict(pid=os.getpid(), started=time.time())
+    write_json(JobBar.path, dict(JobBar.job, stage='start'))
+    for m in stages: m.tqdm = JobBar
+    try: yield JobBar.path
+    finally:
+        for m, bar in zip(stages, saved): m.tqdm = bar
+        JobBar.path = None
+
+def read_progress(root: str|Path, key: str) -> dict|None:
+    "The progress job `key` last wrote (see `reporting`), or None."
+    try: return json.loads((Path(root)/key/'progress.json').read_text())
+    except (FileNotFoundError, json.JSONDecodeError): return None
+
+def progress_text(p: dict) -> str:
+    "How far a running job is, from its progress: a pretraining run's tokens and loss, a finetune's step and validation CE, decoding."
+    stage, n, total, v, closed = p.get('stage'), p.get('n', 0), p.get('total') or 0, p.get('values', {}), p.get('closed')
+    if stage == 'pretrain' and closed: return 'writing its record'
+    if stage == 'pretrain': return f"{n:,} of {total:,} tokens ({n / max(total, 1):.0%})" + (f", loss {v['loss']}" if 'loss' in v else '')
+    if stage == 'finetune' and closed: return f"finetuned in {n} steps, decoding"
+    if stage == 'finetune': return f"step {n} of {total}" + (f", valid CE {v['valid_ce']}" if 'valid_ce' in v else '')
+    if stage == 'decode': return 'scoring' if closed else f"decoding, batch {n} of {total}"
+    return 'loading'
+
+
+# %% ../nbs/08_sweep.ipynb #0bce5c34
+def estimate_left(pending: list, running: list, samples: list, workers: int, live: list=()) -> float|None:
+    """Seconds until the last job ends. `pending`: (kind, units) of the jobs not started, in the order the workers take
+    them; `running`: (kind, units, seconds since it started); `samples`: (kind, units, seconds) of the jobs done;
+    `live`: (kind, units done, seconds) of the running ones so far. None while a kind has no rate."""
+    def expect(kind, units):
+        same = [s for k, u, s in samples if (k, u) == (kind, units)]
+        if same: return sum(same) / len(same)  # a job like ones already done takes what they took
+        rated = [(u, s) for k, u, s in samples if k == kind] or [(u, s) for k, u, s in live if k == kind and u > 0]
+        return units * sum(s for _, s in rated) / sum(u for u, _ in rated) if rated else None
+    times = [expect(k, u) for k, u, _ in running] + [expect(k, u) for k, u in pending]
+    if None in times: return None
+    free = [max(t - took, 0.0) for t, (_, _, took) in zip(times, running)] + [0.0] * max(workers - len(running), 0)
+    heapq.heapify(free)
+    for t in times[len(running):]: heapq.heapreplace(free, free[0] + t)  # the next job to the worker free first
+    return max(free, default=0.0)
+
+# %% ../nbs/08_sweep.ipynb #a9872b1d
+_UNITS = dict(pretrain='tokens', finetune='pairs')  # job_cost's units
+
+def _share(p: dict|None) -> float:
+    "The share of its planned work a job does in this run: a resumed pretraining run only what was left."
+    return 1 - p['initial'] / p['total'] if p and p.get('stage') == 'pretrain' and p.get('total') else 1.0
+
+def _clock(seconds: float) -> str: return tqdm_std.tqdm.format_interval(max(seconds, 0))
+
+class StudyProgress:
+    """What a study shows while `run_workers` runs it, read from the jobs' files: a line per worker naming its job and
+    how far it is, a line per finished job with its score and time, and when the study should end (`estimate_left`).
+    `mode` 'live': bars redrawn in place on a terminal, plain lines on any other `file`; 'quiet' (for logs): the
+    finished jobs and the estimate; None: nothing. `pids`: the workers' process ids, in order."""
+    def __init__(self, root: str|Path, keys: list, pids: list, mode: str|None='live', file=None, every: float=30.0):
+        if mode not in ('live', 'quiet', None): raise ValueError(f"mode={mode!r}: use 'live', 'quiet' or None")
+        self.root, self.keys, self.pids, self.mode, self.every = Path(root), list(keys), list(pids), mode, every
+        self.file = file if file is not None else sys.stderr
+        self.specs = {k: read_spec(root, k) for k in self.keys}
+        self.done = {k for k in self.keys if job_done(self.root, k)}  # done before this run: neither reported nor timed
+        self.started = self.last = time.time()
+        self.samples, self.shown, self.said = [], {}, False  # said: the study's line shown at least once
+        tty = mode == 'live' and getattr(self.file, 'isatty', lambda: False)()
+        self.bars = self._bars() if tty else None
+
+    def poll(self, final: bool=False) -> None:
+        "Look at the jobs' files once and show what changed (`final`: and the whole state)."
+        if self.mode is None: return
+        running, now = self._running(), time.time()
+        finished = [k for k in self.keys if k not in self.done and job_done(self.root, k)]
+        for key in finished: self._finished(key)
+        if self.bars: return self._draw(running, now)
+        tick = final or now - self.last >= self.every
+        if self.mode == 'live':
+            for i, (key, p) in sorted(running.items()):
+                if tick or self.shown.get(i) != (key, p.get('stage')): self._print(self._worker_line(i, key, p, now))
+            self.shown = {i: (key, p.get('stage')) for i, (key, p) in running.items()}
+        if finished or (tick and len(self.done) < len(self.keys)) or (final and not self.said):
+            self._print(self.estimate_line(running, now)); self.said = True
+        if tick: self.last = now
+
+    def close(self) -> None:
+        "Show what finished since the last look, and the study's last line."
+        self.poll(final=True)
+        for bar in self.bars or []: bar.close()
+
+    def estimate_line(self, running: dict, now: float) -> str:
+        return f"study: {len(self.done)} of {len(self.keys)} jobs done, {_clock(now - self.started)} in; {self.estimate(running, now)}"
+
+    def estimate(self, running: dict, now: float) -> str:
+        "When the study should end (`estimate_left` on what is done, running and pending), and the rates it rests on."
+        if len(self.done) == len(self.keys): return 'every job done'
+        held = {key for key, _ in running.values()}
+        pending = [job_cost(self.specs[k]) for k in self.keys if k not in self.done and k not in held]
+        busy = [(*self._cost(key, p), now - p['started']) for key, p in running.values()]
+        live = [(job_cost(self.specs[key])[0], self._units_done(key, p), now - p['started']) for key, p in running.values()]
+        left = estimate_left(pending, busy, self.samples, len(self.pids), live)
+        if left is None: return 'the time left is known once a job of each kind has run a while'
+        kinds = {k: [(u, s) for kk, u, s in self.samples if kk == k] for k in dict.fromkeys(k for k, *_ in self.samples)}
+        rates = ', '.join(f"{k} {sum(u for u, _ in us) / sum(s for _, s in us):,.0f} {_UNITS[k]}/s" for k, us in kinds.items())
+        ends = time.strftime('%H:%M', time.localtime(now + left))
+        return f"about {_clock(left)} left, ending at {ends} (per worker: {rates or 'the running jobs so far'})"
+
+    def _cost(self, key: str, p: dict) -> tuple[str, float]:
+        kind, units = job_cost(self.specs[key])
+        return kind, units * _share(p)
+
+    def _units_done(self, key: str, p: dict) -> int:
+        "The work a running job has done so far, in `job_cost`'s units (0 outside training)."
+        if p.get('stage') == 'pretrain': return p['n'] - p['initial']
+        return p['n'] * self.specs[key]['config']['batch_size'] if p.get('stage') == 'finetune' else 0
+
+    def _running(self) -> dict:
+        "{worker index: (key, progress)} of the jobs our workers hold now."
+        running = {}
+        for key in self.keys:
+            if key in self.done or not (self.root/key/'.lock').exists(): continue
+            p = read_progress(self.root, key)
+            if p and p.get('pid') in self.pids: running[self.pids.index(p['pid'])] = (key, p)
+        return running
+
+    def _finished(self, key: str) -> None:
+        "Report the done job `key` with its score and time, and time it for the estimate if one of our workers ran it."
+        self.done.add(key)
+        p, took = read_progress(self.root, key), ''
+        if p and p.get('pid') in self.pids:
+            seconds = (self.root/key/('done.json' if key.startswith('pretrain') else 'metrics.json')).stat().st_mtime - p['started']
+            self.samples.append((*self._cost(key, p), seconds)); took = f" in {_clock(seconds)}"
+        self._print(f"done {len(self.done)}/{len(self.keys)}: {describe_job(self.root, key)} -- {job_score(self.root, key)}{took}")
+
+    def _worker_line(self, i: int, key: str, p: dict, now: float) -> str:
+        return f"worker {i + 1}: {describe_job(self.root, key)} -- {progress_text(p)} ({_clock(now - p['started'])} in)"
+
+    def _print(self, line: str) -> None:
+        if self.bars: tqdm_std.tqdm.write(line, file=self.file)  # above the bars, which are drawn again below it
+        else: print(line, file=self.file, flush=True)
+
+    def _bars(self) -> list:
+        "On a terminal: a bar for the study and a line per worker, redrawn in place below what is printed."
+        bar = lambda i, **kw: tqdm_std.tqdm(file=self.file, position=i, dynamic_ncols=True, **kw)
+        top = bar(0, total=len(self.keys), initial=len(self.done), desc='study',
+                  bar_format='{desc}: {n_fmt}/{total_fmt} jobs |{bar:20}| {elapsed} in{postfix}')
+        return [top] + [bar(i + 1, desc=f'worker {i + 1}', bar_format='{desc}', leave=False) for i in range(len(self.pids))]
+
+    def _draw(self, running: dict, now: float) -> None:
+        top, *workers = self.bars
+        top.n = len(self.done); top.set_postfix_str(self.estimate(running, now), refresh=True)
+        for i, bar in enumerate(workers):
+            key, p = running.get(i, (None, None))
+            bar.set_description_str(self._worker_line(i, key, p, now) if key else f"worker {i + 1}: waiting for a job", refresh=True)
 
 # %% ../nbs/08_sweep.ipynb #150d3dd6
 SPECS = Path(__file__).resolve().parent.parent/'specs' if '__file__' in globals() else Path('../specs').resolve()

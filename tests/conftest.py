@@ -1,4 +1,4 @@
-import subprocess, sys
+import subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 
@@ -7,6 +7,9 @@ BIN = Path(sys.executable).parent
 CHINCHILLA = ROOT/'data/fixtures/chinchilla_svg_extracted_data.csv'
 # The replication's answer for Hoffmann et al.'s approach 3 on these points (data/fixtures/README.md)
 REPLICATION = dict(E=1.8172, A=477.84, B=2143.86, alpha=0.3473, beta=0.3672)
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'slurm: runs a real one-node SLURM cluster on this machine (needs root)')
 
 def run(*args, **kwargs):
     "Run a command from the repository root, capturing its output as text."
@@ -22,3 +25,23 @@ def bleu_csv(tmp_path):
     path = tmp_path/'results.csv'
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
+
+def wait_for(condition, seconds=180):
+    "Whether `condition()` came true within `seconds` (a guard against a hang, not a measure of speed)."
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition(): return True
+        time.sleep(0.05)
+    return False
+
+def reproduce(tmp_path, *args, quiet=True):
+    "`sd-reproduce` with its runs, results and figures under `tmp_path`."
+    return run(BIN/'sd-reproduce', '--runs', tmp_path/'runs', '--results', tmp_path/'results', '--out', tmp_path/'out',
+               *(['--quiet'] if quiet else []), *args)
+
+@pytest.fixture(scope='session')
+def smoke_study(tmp_path_factory):
+    """The README's main command at smoke scale, run once for every test that needs it (the study's own tests, the SLURM
+    launcher's comparison), its output captured as a pipe (not a terminal) gets it. Its time: bench/progress_estimate.py."""
+    tmp_path = tmp_path_factory.mktemp('smoke-study')
+    return tmp_path, reproduce(tmp_path, '--scale', 'smoke', quiet=False)

@@ -32,17 +32,14 @@ def pipeline(tmp, comet=None, pretrained=None):
 
 @pytest.fixture(scope='module')
 def smoke_run(tmp_path_factory):
-    "The three commands in sequence at smoke scale, scored with a tiny local COMET: the folder, the record, the wall time."
+    "The three commands in sequence at smoke scale, scored with a tiny local COMET: the folder and the record (their time: bench/smoke_time.py)."
     from scaling_downstream.evaluate import build_tiny_comet
     tmp = tmp_path_factory.mktemp('smoke')
     comet = build_tiny_comet(tmp/'tiny-comet')
-    started = time.perf_counter()
-    record = pipeline(tmp, comet)
-    return tmp, record, time.perf_counter() - started
+    return tmp, pipeline(tmp, comet)
 
-def test_smoke_pipeline_runs_in_under_a_minute(smoke_run):
-    tmp, record, seconds = smoke_run
-    assert seconds < 60
+def test_smoke_pipeline_runs(smoke_run):
+    tmp, record = smoke_run
     assert [p.name for p in sorted((tmp/'pt'/'checkpoints').iterdir())] == ['Dp-000000020160', 'Dp-000000040320', 'Dp-000000080640']
     assert record['bleu_signature'].startswith('nrefs:1|case:mixed|eff:no|tok:13a') and 0 <= record['brevity_penalty'] <= 1
     assert isinstance(record['comet'], float) and record['comet_model'] == str(tmp/'tiny-comet')  # the real COMET path

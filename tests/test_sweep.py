@@ -2,7 +2,7 @@
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
-from conftest import BIN, ROOT, run
+from conftest import BIN, ROOT, run, wait_for
 
 WORKER = '''
 import sys
@@ -33,13 +33,6 @@ def uninterrupted(worker, tmp_path_factory):
 def start(worker, root, threads=None):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads)) if threads else None
     return subprocess.Popen([sys.executable, str(worker), str(root)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-
-def wait_for(condition, seconds=120):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition(): return True
-        time.sleep(0.05)
-    return False
 
 def histories(root):
     return {p.parent.name: [json.loads(l) for l in p.read_text().splitlines()] for p in Path(root).glob('*/history.jsonl')}

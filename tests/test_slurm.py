@@ -1,0 +1,123 @@
+"""The SLURM launcher against a real SLURM: a one-node cluster started on this machine (Debian's slurm-wlm and munge,
+installed when missing), the study's jobs submitted through submitit, killed, failed, resubmitted and cancelled.
+Select with `pytest -m slurm`; needs root (to start the daemons) as CI and the project's machines have."""
+import json, os, re, signal, subprocess, sys, time
+from pathlib import Path
+import pandas as pd, pytest
+from conftest import BIN, ROOT, reproduce, run, wait_for
+from slurm_node import one_node_slurm
+
+pytestmark = pytest.mark.slurm
+
+LAUNCHER = '''
+import sys
+from scaling_downstream.pretrain import PretrainConfig
+from scaling_downstream.finetune import FinetuneConfig
+from scaling_downstream.sweep import pretrain_job, finetune_job
+from scaling_downstream.slurm import Cluster, run_slurm
+root, resubmits, processes, jobs, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+pt = pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000, last], preset='smoke', input_length=64, batch_size=16,
+                                 lr=3e-3, warmup_steps=20, save_every=10))
+ft = FinetuneConfig('en-ro', d_f=30_000, preset='smoke', lr=3e-3, batch_size=32, max_steps=10, eval_every=10, valid_pairs=50)
+specs = [pt] + ([finetune_job(ft, pt, m, limit=20) for m in (20_000, last)] if jobs != 'pretrain' else [])
+if jobs == 'failing': specs.append(finetune_job(FinetuneConfig('en-ro', d_f=10**10, preset='smoke', max_steps=10), limit=20))  # more data than there is
+cluster = Cluster(time=10, cpus=processes, processes=processes, resubmits=resubmits)
+try: run_slurm(specs, root, cluster, poll=0.5, say=lambda line: print(line, flush=True))
+except RuntimeError as e: sys.exit(f"launcher: {e}")
+'''
+
+@pytest.fixture(scope='module')
+def slurm(tmp_path_factory):
+    if os.geteuid() != 0: pytest.skip("starting SLURM's daemons needs root")
+    with one_node_slurm(tmp_path_factory.mktemp('slurm')) as conf: yield conf
+
+@pytest.fixture(scope='module')
+def launcher(tmp_path_factory):
+    path = tmp_path_factory.mktemp('launcher')/'launcher.py'
+    path.write_text(LAUNCHER)
+    return path
+
+def launch(launcher, root, resubmits=2, processes=1, jobs='all', last=1_000_000):
+    "The launcher on a pretraining job to D_p=`last` and (`jobs`) two finetunes of it, and one that fails ('failing'), or none ('pretrain')."
+    return subprocess.Popen([sys.executable, str(launcher), str(root), str(resubmits), str(processes), jobs, str(last)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+def slurm_job(root, kind):
+    "The SLURM job id of the `kind` job of the sweep in `root` (its record beside its spec)."
+    return next(json.loads(p.read_text())['job_id'] for p in Path(root).glob(f'{kind}-*/slurm.json'))
+
+TIMING = ['finetune_seconds', 'decode_seconds', 'seconds']
+
+def test_smoke_study_through_slurm_gives_the_local_table(slurm, smoke_study, tmp_path):
+    "`sd-reproduce --launcher slurm`: every job a SLURM job (one core each, as a local worker has), the same tables, notebooks and figures."
+    local, _ = smoke_study
+    r = reproduce(tmp_path, '--scale', 'smoke', '--launcher', 'slurm')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert re.search(r"^28 jobs: 0 done, 28 submitted", r.stderr, re.M) and r.stderr.count('\ndone    ') == 28, r.stderr[-3000:]
+    for pair in ('en-de', 'en-fr', 'en-ro'):
+        ours, theirs = (pd.read_csv(root/'results/smoke'/f'{pair}.csv').drop(columns=TIMING) for root in (tmp_path, local))
+        assert list(ours.columns) == list(theirs.columns)
+        for column in ours.columns: pd.testing.assert_series_equal(ours[column], theirs[column], obj=f'{pair} {column}')
+        assert (tmp_path/'out/smoke'/f'{pair}_fig2_aligned.png').exists()
+    assert (tmp_path/'out/smoke/findings.csv').exists()
+    again = reproduce(tmp_path, '--scale', 'smoke', '--launcher', 'slurm')  # nothing missing: nothing submitted
+    assert again.returncode == 0 and re.search(r"^28 jobs: 28 done, 0 submitted", again.stderr, re.M), again.stderr[-2000:]
+
+def test_bad_cluster_settings_are_one_clear_line(slurm, tmp_path):
+    for args, message in [(['--partition', 'gpu-huge'], "partition 'gpu-huge' is not one of this cluster's: debug"),
+                          (['--time', '0'], 'cluster time=0.0: a job needs a positive number of minutes'),
+                          (['--gpus', '0'], 'cluster gpus=0: give a positive number of GPUs, or none')]:
+        r = reproduce(tmp_path, '--scale', 'smoke', '--launcher', 'slurm', *args)
+        assert r.returncode == 1 and r.stderr.strip().splitlines() == [f'sd-reproduce: {message}'], (args, r.stderr)
+    (tmp_path/'a-file').write_text('not a folder')  # root writes anywhere it can make a folder: a path under a file it cannot
+    r = run(BIN/'sd-reproduce', '--scale', 'smoke', '--launcher', 'slurm', '--runs', tmp_path/'a-file'/'runs', '--quiet')
+    assert r.returncode == 1 and 'sd-reproduce: runs folder' in r.stderr and 'cannot be written' in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    r = run(BIN/'sd-reproduce', '--scale', 'smoke', '--launcher', 'slurm', env={k: v for k, v in os.environ.items() if k != 'PATH'} | {'PATH': str(BIN)})
+    assert r.returncode == 1 and r.stderr.strip() == "sd-reproduce: no sbatch on the PATH: run this on a SLURM login node (or where SLURM's commands are installed)", r.stderr
+
+def test_killed_job_rerun_and_a_failure_reported(slurm, launcher, tmp_path):
+    root = tmp_path/'runs'
+    proc = launch(launcher, root, resubmits=0, jobs='failing')  # killed jobs are not submitted again: the rerun must do it
+    assert wait_for(lambda: any(root.glob('pretrain-*/run/resume/progress.json'))), "pretraining never saved its state"
+    subprocess.run(['scancel', slurm_job(root, 'pretrain')], check=True)  # mid-run
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 1, out
+    failing = next(k for k in (p.parent.name for p in root.glob('finetune-*/slurm.json'))
+                   if json.loads((root/k/'spec.json').read_text())['config']['d_f'] == 10**10)
+    failure = next(l for l in out.splitlines() if l.startswith('FAILED') and failing in l)
+    record = json.loads((root/failing/'slurm.json').read_text())
+    # the failed job named by its key, SLURM job id, log and the last line of its error
+    assert f"SLURM job {record['job_id']}" in failure and record['log'] in failure and 'D_f=10,000,000,000 tokens' in failure, failure
+    assert Path(record['log']).exists()
+    assert any(l.startswith('FAILED  pretrain') and 'killed by the scheduler' in l for l in out.splitlines()), out
+    assert sum(l.startswith('FAILED  finetune') and 'not run: its pretraining job' in l for l in out.splitlines()) == 2, out  # cancelled with it
+    step = json.loads(next(root.glob('pretrain-*/run/resume/progress.json')).read_text())['step']
+    assert not any(root.glob('pretrain-*/done.json')) and step > 0
+    # the same command again submits only what is missing and finishes it; pretraining continues from its saved state
+    proc = launch(launcher, root)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    assert out.splitlines()[0].startswith('3 jobs: 0 done, 3 submitted'), out
+    log = pd.read_csv(next(root.glob('pretrain-*/run/log.csv')))
+    assert log.step.is_unique and log.step.min() < step < log.step.max()  # one run, not started over
+    assert sum(l.startswith('done') for l in out.splitlines()) == 3 and len(list(root.glob('finetune-*/metrics.json'))) == 2
+
+def test_ctrl_c_cancels_what_was_submitted(slurm, launcher, tmp_path):
+    root = tmp_path/'runs'
+    proc = launch(launcher, root)
+    assert wait_for(lambda: len(list(root.glob('*/slurm.json'))) == 3)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert 'cancelled 3 SLURM jobs' in out, out
+    ids = [json.loads(p.read_text())['job_id'] for p in root.glob('*/slurm.json')]
+    live = subprocess.run(['squeue', '-h', '-r', '-o', '%i'], capture_output=True, text=True).stdout.split()
+    assert not set(ids) & set(live), (ids, live)
+
+def test_two_process_pretraining_job(slurm, launcher, tmp_path):
+    "A job that trains with two processes runs under accelerate launch in its allocation (gloo on a CPU)."
+    root = tmp_path/'runs'
+    proc = launch(launcher, root, processes=2, jobs='pretrain', last=60_000)
+    out, _ = proc.communicate(timeout=400)
+    assert proc.returncode == 0, out
+    record = json.loads(next(root.glob('pretrain-*/run/pretrain.json')).read_text())
+    assert record['processes'] == 2, record.get('processes')
