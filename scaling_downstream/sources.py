@@ -115,7 +115,7 @@ def extract_deb(deb, dest) -> Path:
 
 # %% ../nbs/01a_sources.ipynb #9ca2dddb
 KNOWN_LICENCES = {  # name prefix -> licence, for packages whose copyright file is not machine-readable
-    # read from the packages' copyright files in our survey
+    # read by hand from these packages' free-text copyright files
     'libreoffice-': 'MPL-2.0', 'firefox-esr': 'MPL-2.0', 'thunderbird': 'MPL-2.0', 'installation-guide-': 'GPL-2',
     'gimp-help-': 'GFDL-NIV-1.2+', 'debian-reference-': 'GPL-2+', 'developers-reference': 'GPL-2',
     'debian-handbook': 'GPL-2+ or CC-BY-SA-3.0', 'pretix': 'AGPL-3.0 with additional terms (see its METADATA)', 'django': 'BSD-3-Clause', 'plone-app-locales': 'GPL-2.0',

@@ -5,7 +5,8 @@ import numpy as np, pandas as pd, pytest
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHINCHILLA = ROOT/'data/fixtures/chinchilla_svg_extracted_data.csv'
-# The replication's answer for Hoffmann et al.'s approach 3 on these points (data/fixtures/README.md)
+# The replication's answer for Hoffmann et al.'s approach 3 on these points (Besiroglu et al. 2024, Chinchilla Scaling: A
+# replication attempt, arXiv 2404.10102, whose repository holds the digitised points of the fixture)
 REPLICATION = dict(E=1.8172, A=477.84, B=2143.86, alpha=0.3473, beta=0.3672)
 
 def pytest_configure(config):
