@@ -21,8 +21,7 @@ from scaling_downstream.data import load_tokenizer
 # What each --keep leaves of the pretrained model; the rest is re-initialised as a new model of the same shape.
 KEEP = {'all': lambda name: True,
         'encoder': lambda name: name.startswith('encoder.') and 'embed_tokens' not in name,
-        'encoder+embeddings': lambda name: name.startswith('encoder.') or name == 'shared.weight',
-        'none': lambda name: False}
+        'encoder+embeddings': lambda name: name.startswith('encoder.') or name == 'shared.weight'}
 
 def partial_checkpoint(init: str, keep: str, seed: int, folder: Path) -> Path:
     "A copy of checkpoint `init` whose parameters outside `keep` are those of a fresh model (seed `seed`)."
