@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := papermill_runs/out
 
-.PHONY: setup study figures chinchilla notebooks docs test check-notebooks readme lab
+.PHONY: setup study study-long figures chinchilla notebooks docs test check-notebooks readme lab
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ SCALE ?= cpu
 PAIRS ?= en-fr
 study: $(STAMP)
 	$(BIN)/sd-reproduce --scale $(SCALE) --pairs $(PAIRS)
+
+# The long cpu study (specs/cpu-long.yaml): en-fr with pretraining to 16M tokens, well beyond what its finetunes
+# process, every checkpoint finetuned where the models translate; results/cpu-long/, papermill_runs/out/cpu-long/.
+study-long: $(STAMP)
+	$(BIN)/sd-reproduce --scale cpu-long
 
 # Redraw the figures and notebooks from the committed results tables (every pair that has one), training nothing.
 COMMITTED_PAIRS = $(sort $(basename $(notdir $(wildcard results/$(SCALE)/*.csv))))

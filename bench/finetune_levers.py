@@ -26,7 +26,7 @@ config = FinetuneConfig(a.pair, d_f=a.d_f, preset=a.preset, lr=a.lr, batch_size=
 if a.d_f == 10**9:  # all of the filtered training data
     from scaling_downstream.corpus import load_parallel
     from scaling_downstream.data import load_tokenizer
-    from scaling_downstream.finetune import short_pairs, encode_pairs
+    from scaling_downstream.data import short_pairs, encode_pairs
     tok = load_tokenizer(a.tokenizer)
     config.d_f = int(encode_pairs(tok, short_pairs(tok, load_parallel(a.pair, 'train'), a.max_tokens)).tokens.sum())
 started = time.perf_counter()

@@ -6,10 +6,11 @@ Prints the wall time of each repeat and the parameters. `--scipy` also times the
 one `scipy.optimize.minimize(method='L-BFGS-B')` per start with numerical gradients, on a sample of the starts,
 extrapolated to all 4,500.
 """
-import argparse, platform, time
+import time
 from pathlib import Path
 import numpy as np, pandas as pd
 from scaling_downstream.fit import fit_law, chinchilla_law, huber, start_grid
+from common import machine, parser
 
 REPLICATION = dict(E=1.8172, A=477.84, B=2143.86, alpha=0.3473, beta=0.3672)
 df = pd.read_csv(Path(__file__).parents[1]/'data/fixtures/chinchilla_svg_extracted_data.csv').nsmallest(240, 'loss')
@@ -27,11 +28,10 @@ def scipy_seconds_per_start(n_sample=60, seed=0):
     return (time.perf_counter() - t0)/n_sample, len(grid)
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--repeats', type=int, default=5)
+    ap = parser(__doc__)
     ap.add_argument('--scipy', action='store_true')
     args = ap.parse_args()
-    print(f"{platform.processor() or platform.machine()}, numpy {np.__version__}")
+    print(machine())
     times = []
     for _ in range(args.repeats):
         t0 = time.perf_counter(); fit = fit_law(chinchilla_law, x, y); times.append(time.perf_counter() - t0)

@@ -14,7 +14,8 @@ import argparse, collections
 from scaling_downstream.data import load_tokenizer
 from scaling_downstream.model import parameter_counts, train_flops
 from scaling_downstream.pretrain import PretrainConfig, span_corruption_lengths
-from scaling_downstream.sweep import STUDY_SCALES, job_key, study_jobs
+from scaling_downstream.grid import STUDY_SCALES, study_jobs
+from scaling_downstream.sweep import job_key
 
 def job_cost(job: dict, vocab: dict) -> tuple[str, float, int]:
     "The job's kind, its training FLOPs and its optimiser steps (finetunes: at most `max_steps`)."

@@ -10,7 +10,8 @@ The figures and notebooks are drawn elsewhere from those tables: `make figures S
 """
 import argparse, sys, time
 from pathlib import Path
-from scaling_downstream.sweep import STUDY_SCALES, run_sweep, run_workers, study_jobs, sweep_done, write_results
+from scaling_downstream.grid import STUDY_SCALES, study_jobs
+from scaling_downstream.sweep import run_sweep, run_workers, sweep_done, write_results
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -20,13 +20,12 @@ check the fitter on public finetuning curves.
    carries the residuals' scatter alone). Writes bench/results/public_curves.csv, one row per model.
 Writes bench/results/coverage.csv (part 2).
 """
-import argparse, platform, time
-from pathlib import Path
+import time
 import numpy as np, pandas as pd
 from scaling_downstream import analysis as A
+from common import ROOT, machine, parser, write_table
 from scaling_downstream.fit import bootstrap, extrapolation_error, fit_law, log_law, power_law, rectified_law
 
-ROOT = Path(__file__).parents[1]
 CPU_GRID, GPU_GRID = np.geomspace(5e4, 1.6e6, 5), np.geomspace(3e6, 5e7, 5)  # specs/cpu.yaml and specs/gpu.yaml milestones
 CPU_CURVE = lambda d: log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2)   # BLEU 7.6-9.3 over the cpu checkpoints
 GPU_CURVE = lambda d: log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5)   # BLEU 8.7-11.0 over the gpu checkpoints
@@ -112,24 +111,22 @@ def public_curves() -> pd.DataFrame:
 def report_public():
     t0 = time.perf_counter(); table = public_curves()
     print(f"Lin et al.'s 30 WMT19 curves, {time.perf_counter() - t0:.0f} s")
-    out = ROOT/'bench/results/public_curves.csv'
-    table.to_csv(out, index=False, float_format='%.6g')
+    out = write_table(table, 'public_curves.csv')
     print(f"RMSD of log loss, all 14 sizes: ours {table.rmsd_ours.mean():.4f} mean, published {table.rmsd_published.mean():.4f}; "
           f"ours <= published on {(table.rmsd_ours <= table.rmsd_published + 1e-5).sum()} of {len(table)}")
     print(f"held out (fit <= 204,800 examples, predict 409,600-1,638,400), max |relative error|, median (max): rectified law "
           f"{table.held_out_rectified.median():.1%} ({table.held_out_rectified.max():.1%}), power law {table.held_out_power.median():.1%} "
           f"({table.held_out_power.max():.1%})")
     print(f"held-out losses inside the rectified law's 95% prediction interval: {table.held_out_in_interval.sum()} of {3*len(table)}")
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out}")
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--repeats', type=int, default=5)
+    ap = parser(__doc__)
     ap.add_argument('--studies', type=int, default=400)
     ap.add_argument('--refits', type=int, default=400)
     ap.add_argument('--skip-public', action='store_true')
     args = ap.parse_args()
-    print(f"{platform.processor() or platform.machine()}, numpy {np.__version__}")
+    print(machine())
     for case, runs in time_bootstrap(args.repeats).items():
         times = [t for t, _ in runs]
         print(f"bootstrap of a log-law, 1,000 resamples, {case}: " + ', '.join(f"{t:.2f}" for t in times)
@@ -137,11 +134,9 @@ if __name__ == '__main__':
     own = in_own_parameters()
     print(f"the same design refitted in (log A, alpha, beta), 20 studies: {own['mean']:.1%} of refits stop at the iteration limit on average, "
           f"{own['max']:.1%} at most; where some do, they predict higher at 10x than those that converge in {own['higher']} of {own['mixed']} studies")
-    print(f"coverage of the 95% interval of a new run, through predict_curve:")
-    table = coverage(args.studies, args.refits)
-    out = ROOT/'bench/results/coverage.csv'
-    table.to_csv(out, index=False, float_format='%.4g')
+    print("coverage of the 95% interval of a new run, through predict_curve:")
+    out = write_table(coverage(args.studies, args.refits), 'coverage.csv', '%.4g')
     print(f"  cpu design, Davison and Hinkley's reflected limits at 10x: {reflected_coverage(CPU_CURVE, CPU_GRID, args.studies // 2, args.refits):.1%}"
           f" ({args.studies // 2} studies)")
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out}")
     if not args.skip_public: report_public()

@@ -42,7 +42,8 @@ def run_smoke(log: Path) -> float:
 
 def replay(pair: str='en-fr', workers: int=2, at=(0.25, 0.5, 0.75)) -> pd.DataFrame:
     "The committed cpu study of `pair` on `workers` simulated workers: the estimates at the fractions `at` of its jobs."
-    from scaling_downstream.sweep import plan_sweep, study_jobs
+    from scaling_downstream.grid import study_jobs
+    from scaling_downstream.sweep import plan_sweep
     table = pd.read_csv(ROOT/f'results/cpu/{pair}.csv').set_index('key')
     pretrain_s = json.loads((ROOT/'bench/results/study_cpu.json').read_text())['pretraining_s']
     with tempfile.TemporaryDirectory() as d:

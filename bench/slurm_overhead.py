@@ -11,7 +11,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]/'tests'))
 from slurm_node import one_node_slurm
 from scaling_downstream.slurm import cluster_for, run_slurm
-from scaling_downstream.sweep import STUDY_SCALES, run_workers, study_jobs
+from scaling_downstream.grid import STUDY_SCALES, study_jobs
+from scaling_downstream.sweep import run_workers
 
 def jobs():
     return [s for pair in STUDY_SCALES['smoke']['mixtures'] for s in study_jobs(pair, 'smoke')]

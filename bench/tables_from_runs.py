@@ -3,8 +3,10 @@ planned cpu sweep (runs/cpu), their paired tests and translations, written as pa
 them; then `sd-reproduce --scale cpu --plot_only --pairs ...` draws the figures. Usage: python bench/tables_from_runs.py en-de en-fr"""
 import sys
 from pathlib import Path
-from scaling_downstream.sweep import job_done, job_key, results, study_jobs, paired_tests, examples, example_models
-from scaling_downstream.analysis import save_results, aligned_mixture
+from scaling_downstream.grid import study_jobs
+from scaling_downstream.sweep import job_done, job_key, results, paired_tests, examples, example_models
+from scaling_downstream.analysis import aligned_mixture
+from scaling_downstream.core import save_results
 root = Path('runs/cpu')
 for pair in sys.argv[1:]:
     keys = [job_key(s) for s in study_jobs(pair, 'cpu') if s['kind'] == 'finetune']

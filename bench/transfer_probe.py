@@ -12,7 +12,7 @@ translations to --hyps (a TSV) so that later probes can be tested against this o
 import argparse, json, tempfile, time
 from pathlib import Path
 import pandas as pd, torch
-from scaling_downstream.finetune import FinetuneConfig, finetune, short_pairs, encode_pairs
+from scaling_downstream.finetune import FinetuneConfig, finetune, short_pairs, encode_pairs  # TEMP until the probe queue ends
 from scaling_downstream.evaluate import evaluate, paired_bleu
 from scaling_downstream.model import build_model, load_checkpoint
 from scaling_downstream.corpus import load_parallel
@@ -35,6 +35,12 @@ def partial_checkpoint(init: str, keep: str, seed: int, folder: Path) -> Path:
     ck = json.loads((Path(init)/'checkpoint.json').read_text())
     (folder/'checkpoint.json').write_text(json.dumps(dict(ck, kept=keep, kept_parameters=kept)))
     return folder
+
+def objective(init: str|None) -> str|None:
+    "The span corruption the checkpoint `init` was pretrained with (its run's pretrain.json), in words."
+    if not init: return None
+    config = json.loads((Path(init).parents[1]/'pretrain.json').read_text())['config']
+    return f"span corruption, {config.get('noise_density', 0.15):.0%} in spans of {config.get('mean_span', 3.0):g}"
 
 def main():
     p = argparse.ArgumentParser()
@@ -64,7 +70,7 @@ def main():
         init = partial_checkpoint(a.init, a.keep, a.seed, Path(tmp)) if a.init and a.keep != 'all' else a.init
         model, record = finetune(config, init, progress=False)
     metrics, hyps = evaluate(model, a.pair, max_tokens=a.max_tokens, tokenizer=a.tokenizer, limit=a.limit)
-    row = dict(name=a.name, init=a.init, keep=a.keep if a.init else None, D_p=record.get('D_p', 0), d_f=d_f, lr=a.lr,
+    row = dict(name=a.name, init=a.init, keep=a.keep if a.init else None, D_p=record.get('D_p', 0), objective=objective(a.init), d_f=d_f, lr=a.lr,
                batch_size=a.batch_size, warmup_steps=a.warmup_steps, seed=a.seed, steps=record['steps'],
                best_step=record['best_step'], valid_ce=round(record['valid_ce'], 4),
                curve=[round(c['valid_ce'], 3) for c in record['curve']], bleu=round(metrics['bleu'], 2),

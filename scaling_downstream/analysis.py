@@ -8,15 +8,16 @@ import functools, itertools, math
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import atomic_write_bytes, check_pair
-from .data import Mixture, alignment_score
+from .core import check_pair
+from .alignment import alignment_score
+from .data import Mixture
 from .fit import (Bootstrap, Extrapolation, bootstrap, extrapolation_error, fit_law, gordon_law, log_law,
                                     power_law, rollout, rollout_error)
 
 # %% auto #0
-__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'save_results', 'load_results',
-           'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
-           'baseline', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
+__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'load_results', 'check_results',
+           'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f', 'baseline',
+           'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
            'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
            'Prediction', 'curve_bootstrap', 'fit_band', 'fallen', 'predict_curve', 'prediction_table',
            'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary', 'decision_accuracy',
@@ -28,10 +29,6 @@ FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 5.0}  # below these everywhere, 
 RANGES = {'bleu': (0, 100), 'chrf': (0, 100), 'rouge_l': (0, 100), 'ce': (0, np.inf)}  # where a score can be at all (ROUGE-L ×100)
 TOLERANCE = {'bleu': 0.02, 'chrf': 0.02, 'rouge_l': 0.02, 'comet': 0.02, 'ce': 0.005}  # of the mean: noise allowed against the trend
 HIGHER_IS_BETTER = {'bleu': True, 'rouge_l': True, 'comet': True, 'chrf': True, 'ce': False}
-
-def save_results(table: pd.DataFrame, path: str|Path) -> Path:
-    "Write a results table to the CSV `path`, atomically."
-    return atomic_write_bytes(Path(path), table.to_csv(index=False).encode())
 
 def load_results(path: str|Path, pairs=None) -> pd.DataFrame:
     "The results table in `path`: one CSV, or a folder of them (`results/<scale>/`), optionally only `pairs`; checked (`check_results`)."
@@ -158,11 +155,15 @@ def baseline(table: pd.DataFrame, pair: str, d_f: int, metric: str, ci: bool=Fal
     score, half = (float(p[metric].iloc[0]), float(p.ci.iloc[0])) if len(p) else (float('nan'), float('nan'))
     return (score, half) if ci else score
 
-def mixture_alignment(table: pd.DataFrame, pair: str, mixture: str) -> float:
-    "The alignment score (Eq. 2) of `mixture` for `pair` as `table` records it (with the languages of a study's pools), else computed."
+def recorded(table: pd.DataFrame, pair: str, mixture: str, column: str, otherwise) -> float:
+    "What `table` records in `column` for `pair` and `mixture` (a study's pools have their own languages), else `otherwise()`."
     rows = table[(table.pair == pair) & (table.mixture == mixture)]
-    if 'alignment' in rows and rows.alignment.notna().any(): return float(rows.alignment.dropna().iloc[0])
-    return alignment_score(mixture, pair)
+    if column in rows and rows[column].notna().any(): return float(rows[column].dropna().iloc[0])
+    return otherwise()
+
+def mixture_alignment(table: pd.DataFrame, pair: str, mixture: str) -> float:
+    "The alignment score (Eq. 2) of `mixture` for `pair` as `table` records it, else computed from the mixture's name."
+    return recorded(table, pair, mixture, 'alignment', lambda: alignment_score(mixture, pair))
 
 # %% ../nbs/09a_analysis.ipynb #7ea641da
 @dataclass

@@ -9,8 +9,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['TARGETS', 'LANGS', 'PAIRS', 'is_lang_code', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json',
-           'replace_dir', 'read_lines', 'cache_dir', 'sha256_file', 'without_paths', 'format_tokens', 'default_device',
-           'autocast', 'accelerator', 'train_step']
+           'save_results', 'replace_dir', 'read_lines', 'cache_dir', 'collapse_whitespace', 'sha256_file', 'short_hash',
+           'without_paths', 'format_tokens', 'default_device', 'autocast', 'accelerator', 'train_step']
 
 # %% ../nbs/00_core.ipynb #86cb7db6
 TARGETS = ('de', 'fr', 'ro')  # the embedded corpus's target languages; English is the source side of its pairs
@@ -51,6 +51,10 @@ def write_json(path, obj) -> Path:
     "Write `obj` as indented JSON to `path`, atomically; text stays as written (UTF-8, not `\\u` escapes)."
     return atomic_write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + '\n').encode())
 
+def save_results(table, path) -> Path:
+    "Write a results table (a pandas DataFrame) to the CSV `path`, atomically."
+    return atomic_write_bytes(Path(path), table.to_csv(index=False).encode())
+
 def replace_dir(tmp, final) -> Path:
     "Move the finished folder `tmp` to `final`, replacing it (the old one stays until the new one is complete)."
     tmp, final = Path(tmp), Path(final)
@@ -79,10 +83,19 @@ def cache_dir() -> Path:
     "Where counts worth keeping between processes go: $SD_CACHE, else ~/.cache/scaling_downstream."
     return Path(os.environ.get('SD_CACHE') or Path.home()/'.cache'/'scaling_downstream')
 
+# %% ../nbs/00_core.ipynb #3bd1d262
+def collapse_whitespace(text: str) -> str:
+    "`text` with every run of whitespace (tabs, newlines, no-break spaces) as one space, and the ends stripped."
+    return ' '.join(text.split())
+
 # %% ../nbs/00_core.ipynb #f5049be8
 def sha256_file(path) -> str:
     "The SHA-256 of the file `path`, in hex."
     with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
+
+def short_hash(data: str|bytes, length: int=16) -> str:
+    "The first `length` hex digits of the SHA-256 of `data` (text as UTF-8): a short name for content."
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()[:length]
 
 def without_paths(obj):
     "`obj` with the paths of hashed files left out (a `files` or `file` beside its `sha256`): the same data anywhere is the same."

@@ -4,12 +4,13 @@
 
 # %% ../nbs/01b_corpus.ipynb #6a376440
 from __future__ import annotations
-import gzip, hashlib, html, json, lzma, os, re, unicodedata
+import functools, gzip, html, json, lzma, os, re, unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np, pandas as pd
-from .core import LANGS, PAIRS, atomic_write_bytes, check_lang, check_pair, read_lines, sha256_file, write_json
+from .core import (LANGS, PAIRS, atomic_write_bytes, check_lang, check_pair, collapse_whitespace, read_lines,
+                                     sha256_file, short_hash, write_json)
 
 # %% auto #0
 __all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'clean_text',
@@ -38,7 +39,7 @@ def clean_text(s: str, lang: str='en') -> str:
     "Entities decoded, inline markup and accelerators removed, whitespace collapsed (and ș/ț for Romanian)."
     s = html.unescape(_ACCEL.sub('', _MARKUP.sub(' ', unicodedata.normalize('NFC', s))))
     if lang == 'ro': s = s.translate(_RO_COMMA)
-    return ' '.join(s.split())
+    return collapse_whitespace(s)
 
 def normalise_placeholders(src: str, tgt: str) -> tuple[str, str]:
     "Every placeholder as `{n}`, numbered by first appearance in `src`; `tgt` reuses the numbering."
@@ -163,7 +164,7 @@ def multiway(pairs: pd.DataFrame, min_words: int=8) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 # %% ../nbs/01b_corpus.ipynb #f435716f
-def _stable_hash(s: str) -> int: return int.from_bytes(hashlib.sha256(s.encode()).digest()[:8], 'big')
+def _stable_hash(s: str) -> int: return int(short_hash(s), 16)
 
 def split_documents(mw: pd.DataFrame, n_test: int=1600, n_valid: int=1100, max_doc: int=150) -> dict:
     "{'test': docs, 'valid': docs}: whole documents of the multi-way table, documentation first."
@@ -294,19 +295,22 @@ def corpus_dir(corpus=None) -> Path:
         raise FileNotFoundError(f"no corpus at {d} (no MANIFEST.json): build one with `sd-build-corpus`, or set SD_CORPUS")
     return d
 
-_cache = {}
+@functools.lru_cache(maxsize=8)
+def _read_version(path: str, mtime_ns: int, size: int, columns: tuple) -> pd.DataFrame:
+    "`read_tsv` of one version of a file (its modification time and size tell versions apart)."
+    return read_tsv(path, list(columns))
+
 def _read_cached(path, columns):
     "`read_tsv`, remembered while the file is unchanged (the monolingual pools take seconds to decompress)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"corpus file missing: {path}")
-    key = (str(path), path.stat().st_mtime_ns, path.stat().st_size)
-    if key not in _cache: _cache.clear() if len(_cache) > 8 else None; _cache[key] = read_tsv(path, columns)
-    return _cache[key].copy()
+    stat = path.stat()
+    return _read_version(str(path), stat.st_mtime_ns, stat.st_size, tuple(columns)).copy()
 
 def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
     "Pairs of the embedded corpus: columns src, tgt, source, doc."
     src, tgt = check_pair(pair)
-    if pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): give your own in a study spec's tasks (08a_spec)")
+    if pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): give your own in a study spec's tasks (08b_spec)")
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     d = corpus_dir(corpus)
     df = (_read_cached(d/'parallel'/f'{pair}.train.tsv.xz', [src, tgt]) if split == 'train'
@@ -315,5 +319,5 @@ def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
 
 def load_mono(lang: str, corpus=None) -> pd.DataFrame:
     "The monolingual pool of `lang`: columns text, source."
-    if check_lang(lang) not in LANGS: raise ValueError(f"the embedded corpus has no {lang} pool (it has {', '.join(LANGS)}): give your own in a study spec's pools (08a_spec)")
+    if check_lang(lang) not in LANGS: raise ValueError(f"the embedded corpus has no {lang} pool (it has {', '.join(LANGS)}): give your own in a study spec's pools (08b_spec)")
     return _read_cached(corpus_dir(corpus)/'mono'/f'{lang}.tsv.xz', ['text', 'source'])

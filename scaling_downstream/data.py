@@ -4,24 +4,22 @@
 
 # %% ../nbs/02_data.ipynb #8cd54d2d
 from __future__ import annotations
-import contextlib, functools, hashlib, io, json, math, os, re, time, unicodedata, warnings
+import contextlib, functools, hashlib, io, json, math, os, re, time, warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['SENTINELS', 'PAD', 'EOS', 'UNK', 'DEFAULT_VOCAB_SIZE', 'PAPER_MIXTURES', 'PAPER_RUNS', 'check_pool_name',
-           'mono_texts', 'parallel_texts', 'normalize', 'balanced_sample', 'train_spm', 'sentinel_tokens',
-           'tokenizer_from_spm', 'train_tokenizer', 'default_tokenizer_dir', 'load_tokenizer', 'tokens_per_word',
-           'compare_vocab_sizes', 'Mixture', 'check_budget', 'split_budget', 'TokenPool', 'token_pool', 'token_pools',
-           'Document', 'MixtureStream', 'sample_mixture', 'language_share', 'target_share', 'alignment_score',
-           'ngram_counts', 'overlap', 'AlignmentStats', 'alignment_stats', 'measured_alignment', 'alignment_table',
-           'alignment_wide']
+           'mono_texts', 'parallel_texts', 'text_normalizer', 'normalize', 'balanced_sample', 'train_spm',
+           'sentinel_tokens', 'tokenizer_from_spm', 'train_tokenizer', 'default_tokenizer_dir', 'load_tokenizer',
+           'tokens_per_word', 'compare_vocab_sizes', 'Mixture', 'check_budget', 'split_budget', 'TokenPool',
+           'token_pool', 'token_pools', 'Document', 'MixtureStream', 'sample_mixture', 'tokenizer_record',
+           'tokenize_corpus', 'encode_pairs', 'short_pairs', 'collate', 'length_batches']
 
 # %% ../nbs/02_data.ipynb #1c38b4ae
-from .core import LANGS, PAIRS, cache_dir, check_lang, check_pair
+from .core import LANGS, PAIRS, cache_dir, check_lang, check_pair, sha256_file, short_hash
 
 # %% ../nbs/02_data.ipynb #c19dc48b
 def _corpus():
@@ -83,9 +81,16 @@ SENTINELS = 100         # T5's span-corruption sentinels <extra_id_0> ... <extra
 PAD, EOS, UNK = 0, 1, 2 # T5's ids for <pad>, </s>, <unk>
 DEFAULT_VOCAB_SIZE = 8000  # SentencePiece pieces; the tokenizer has DEFAULT_VOCAB_SIZE + SENTINELS ids (see "Choosing the vocabulary size")
 
+def text_normalizer():
+    "The tokenizer's normaliser: NFKC, runs of whitespace as one space, the ends stripped (`tokenizers`, in Rust)."
+    from tokenizers import Regex, normalizers
+    return normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(r'\s+'), ' '), normalizers.Strip()])
+
 def normalize(text: str) -> str:
-    "NFKC, with runs of whitespace collapsed to one space and the ends stripped: what the tokenizer sees."
-    return ' '.join(unicodedata.normalize('NFKC', text).split())
+    "`text` as the tokenizer sees it: through the tokenizer's own normaliser, so that what it is trained on and what it reads agree."
+    return _normalizer().normalize_str(text)
+
+_normalizer = functools.cache(text_normalizer)
 
 # %% ../nbs/02_data.ipynb #0c7adf97
 def balanced_sample(pools=None, langs=LANGS, max_words: int=1_000_000, seed: int=0) -> tuple[list[str], pd.DataFrame]:
@@ -132,7 +137,7 @@ def sentinel_tokens(n: int=SENTINELS) -> list[str]:
 def tokenizer_from_spm(model: bytes|str|Path, extra_ids: int=SENTINELS):
     "A `transformers` fast tokenizer equivalent to the SentencePiece `model` (bytes or a path), with `extra_ids` sentinels at the end."
     import sentencepiece as spm
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
     proto = model if isinstance(model, bytes) else Path(model).read_bytes()
     sp = spm.SentencePieceProcessor(model_proto=proto)
@@ -143,7 +148,7 @@ def tokenizer_from_spm(model: bytes|str|Path, extra_ids: int=SENTINELS):
     sentinels = sentinel_tokens(extra_ids)
     vocab += [(s, 0.0) for s in reversed(sentinels)]  # T5: <extra_id_0> is the last id
     tk = Tokenizer(models.Unigram(vocab, unk_id=UNK, byte_fallback=False))
-    tk.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(r'\s+'), ' '), normalizers.Strip()])
+    tk.normalizer = text_normalizer()
     tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement='▁', prepend_scheme='always')
     tk.decoder = decoders.Metaspace(replacement='▁', prepend_scheme='always')
     tk.post_processor = processors.TemplateProcessing(single='$A </s>', pair='$A </s> $B </s>', special_tokens=[('</s>', EOS)])
@@ -382,7 +387,7 @@ class Document(NamedTuple):
 
 def _pool_seed(name: str) -> int:
     "The seed of a pool's document order: a language's index in the embedded corpus (as before pools had names), else a hash of the name."
-    return LANGS.index(name) if name in LANGS else int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
+    return LANGS.index(name) if name in LANGS else int(short_hash(name, 8), 16)
 
 class MixtureStream:
     "Tokenised documents drawn from `pools` in the proportions of `mixture`, exactly `budget` tokens in all."
@@ -451,104 +456,62 @@ def sample_mixture(mixture, budget, tok=None, pools=None, seed: int=0, max_epoch
     "A `MixtureStream` of `budget` tokens of `mixture` from `pools` (default: the embedded corpus) tokenised by `tok` (default: the project's)."
     return MixtureStream(mixture, budget, tok, pools, seed, max_epochs)
 
-# %% ../nbs/02_data.ipynb #0a38cc06
-def language_share(mixture, lang: str, langs: Mapping[str, str]|None=None) -> float:
-    "The share of `mixture` drawn from pools in language `lang` (`langs`: pool -> language; by default each pool is a language)."
-    return sum(f for pool, f in Mixture(mixture).items() if (langs or {}).get(pool, pool) == lang)
+# %% ../nbs/02_data.ipynb #e4d1353b
+def tokenizer_record(tok_dir, pieces: int) -> dict:
+    "What the manifest records of the tokenizer saved in `tok_dir`: its size and each file's sha256."
+    files = sorted(p for p in Path(tok_dir).iterdir() if p.is_file())
+    return dict(vocab_size=len(load_tokenizer(tok_dir)), pieces=pieces, files={p.name: sha256_file(p) for p in files})
 
-def target_share(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
-    "The share of `mixture` in the target language of `pair`."
-    return language_share(mixture, check_pair(pair)[1], langs)
+def tokenize_corpus(out_dir, vocab_size: int=8000, small_vocab_size: int=2000) -> dict:
+    """Train the tokenizers on the monolingual pools of the corpus in `out_dir` (the default one, and `tokenizer-2k`
+    for small models) and record them and the default one's token counts in the manifest."""
+    corpus = _corpus()
+    pools = {lang: corpus.load_mono(lang, out_dir)['text'].tolist() for lang in LANGS}
+    train_tokenizer(pools, vocab_size=small_vocab_size, out_dir=Path(out_dir)/'tokenizer-2k')
+    tok = train_tokenizer(pools, vocab_size=vocab_size, out_dir=Path(out_dir)/'tokenizer')
+    mono = {lang: TokenPool(lang, texts, tok).n_tokens for lang, texts in pools.items()}
+    train = {}
+    for pair in PAIRS:
+        df = corpus.load_parallel(pair, 'train', out_dir)
+        train[pair] = {side: TokenPool(lang, df[side].tolist(), tok).n_tokens
+                       for side, lang in zip(('src', 'tgt'), check_pair(pair))}
+    return corpus.update_manifest(out_dir, tokens=dict(note='tokens of the committed tokenizer, one </s> per segment',
+                                                       mono=mono, train=train),
+                                  tokenizer=tokenizer_record(Path(out_dir)/'tokenizer', vocab_size),
+                                  **{'tokenizer-2k': tokenizer_record(Path(out_dir)/'tokenizer-2k', small_vocab_size)})
 
-def alignment_score(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
-    """The paper's translation alignment score (Eq. 2): P(src)·P(dest) + 0.7·P(src) + 0.8·P(dest), where P(l) is the
-    share of the mixture's pools in language l (`langs`: pool -> language; by default each pool is a language)."""
-    mixture, (src, dest) = Mixture(mixture), check_pair(pair)
-    p_src, p_dest = (language_share(mixture, l, langs) for l in (src, dest))
-    return p_src*p_dest + 0.7*p_src + 0.8*p_dest
-
-# %% ../nbs/02_data.ipynb #fdc1bea7
-def ngram_counts(seqs: Sequence[Sequence[int]], n: int=1, vocab_size: int|None=None) -> pd.Series:
-    "Counts of the token-id n-grams of `seqs` (none spanning two sequences), indexed by the n-gram's base-`vocab_size` code."
-    arrays = [np.asarray(s, np.int64) for s in seqs if len(s) >= n]
-    if not arrays: return pd.Series(dtype=np.int64)
-    flat = np.concatenate(arrays)
-    base = int(vocab_size or flat.max() + 1)
-    starts = np.concatenate([[0], np.cumsum([len(a) for a in arrays])[:-1]])
-    ok = np.ones(len(flat), bool)
-    for k in range(1, n): ok[starts[starts >= k] - k] = False  # positions whose n-gram would cross into the next sequence
-    ok[len(flat) - n + 1:] = False
-    code = np.zeros(int(ok.sum()), np.int64); pos = np.flatnonzero(ok)
-    for k in range(n): code = code*base + flat[pos + k]
-    keys, counts = np.unique(code, return_counts=True)
-    return pd.Series(counts, index=keys)
-
-def overlap(p: pd.Series, q: pd.Series) -> float:
-    "Σ min(p, q) of two distributions given as counts (each normalised here): 1 - their total variation distance."
-    p, q = p/p.sum(), q/q.sum()
-    p, q = p.align(q, fill_value=0)
-    return float(np.minimum(p.values, q.values).sum())
-
-# %% ../nbs/02_data.ipynb #ca97d1ae
-def _sample_ids(tok, texts: Sequence[str], max_tokens: int|None, seed: int, batch: int=2048) -> list[list[int]]:
-    "Token ids (no </s>) of documents of `texts` in a seeded order, until `max_tokens` tokens are reached."
-    order = np.random.default_rng(seed).permutation(len(texts)) if max_tokens else np.arange(len(texts))
-    out, total = [], 0
-    for start in range(0, len(order), batch):
-        for ids in tok([texts[i] for i in order[start:start + batch]], add_special_tokens=False)['input_ids']:
-            out.append(ids); total += len(ids)
-            if max_tokens and total >= max_tokens: return out
+# %% ../nbs/02_data.ipynb #de4cd97b
+def encode_pairs(tok, pairs: pd.DataFrame, max_length: int=128) -> pd.DataFrame:
+    "`pairs` (columns src, tgt) with their token ids (each side ending in </s>, cut to `max_length`) and token counts."
+    enc = lambda texts: [ids[:max_length - 1] + ids[-1:] if len(ids) > max_length else ids
+                         for ids in tok(list(texts), return_attention_mask=False)['input_ids']]
+    out = pairs[['src', 'tgt']].reset_index(drop=True).copy()
+    out['src_ids'], out['tgt_ids'] = enc(out.src), enc(out.tgt)
+    out['tokens'] = out.src_ids.map(len) + out.tgt_ids.map(len)
     return out
 
-@dataclass
-class AlignmentStats:
-    "N-gram counts of each language's pool and of each task's source and target sides, for `measured_alignment`."
-    n: int
-    mono: dict   # lang -> pd.Series of n-gram counts
-    src: dict    # pair -> counts of the task's source side
-    tgt: dict    # pair -> counts of the task's target side
-    tokens: pd.DataFrame  # how many tokens each was counted on
+def short_pairs(tok, pairs: pd.DataFrame, max_tokens: int|None) -> pd.DataFrame:
+    "The pairs of `pairs` whose source and target each have at most `max_tokens` tokens (</s> included); all if None."
+    if max_tokens is None: return pairs
+    count = lambda texts: np.array([len(ids) for ids in tok(list(texts), return_attention_mask=False)['input_ids']])
+    return pairs[(count(pairs.src) <= max_tokens) & (count(pairs.tgt) <= max_tokens)]
 
-def alignment_stats(tok=None, pools=None, pairs=None, task_pairs=PAIRS, langs=LANGS, n: int=1,
-                    max_tokens: int|None=1_000_000, split: str='train', seed: int=0) -> AlignmentStats:
-    "Count the n-grams of `langs`' pools and of `task_pairs`' `split` sets (defaults: the embedded corpus and tokenizer)."
-    if tok is None: tok = load_tokenizer()
-    def count(texts, key):
-        ids = _sample_ids(tok, texts, max_tokens, seed)
-        sizes[key] = sum(map(len, ids))
-        return ngram_counts(ids, n, len(tok))
-    sizes = {}
-    mono = {lang: count(mono_texts(lang, pools), lang) for lang in langs}
-    src, tgt = {}, {}
-    for pair in task_pairs:
-        df = parallel_texts(pair, split, pairs)
-        src[pair], tgt[pair] = count(df.src.tolist(), pair + ' src'), count(df.tgt.tolist(), pair + ' tgt')
-    return AlignmentStats(n, mono, src, tgt, pd.Series(sizes, name='tokens').to_frame())
+# %% ../nbs/02_data.ipynb #894220a3
+def collate(rows: pd.DataFrame, device='cpu') -> dict:
+    "A padded batch: input ids, attention mask and labels (-100 on padding), as `DataCollatorForSeq2Seq` pads them."
+    import torch  # here: the rest of the module works without it
+    pad = lambda seqs, value: torch.nn.utils.rnn.pad_sequence([torch.as_tensor(s) for s in seqs], batch_first=True, padding_value=value)
+    x = pad(rows.src_ids, PAD)
+    return dict(input_ids=x.to(device), attention_mask=(x != PAD).to(device), labels=pad(rows.tgt_ids, -100).to(device))
 
-def measured_alignment(mixture, pair, stats: AlignmentStats) -> pd.Series:
-    "Share of the task's n-gram mass covered by the mixture's (`score`), and of its source and target sides alone."
-    mixture, _ = Mixture(mixture), check_pair(pair)
-    missing = [l for l in mixture.pools if l not in stats.mono]
-    if missing: raise ValueError(f"no counts for {', '.join(missing)}: alignment_stats was run for languages {', '.join(stats.mono)}")
-    if pair not in stats.src: raise ValueError(f"no counts for {pair}: alignment_stats was run for pairs {', '.join(stats.src)}")
-    q = pd.concat([f*stats.mono[l]/stats.mono[l].sum() for l, f in mixture.items()], axis=1).fillna(0).sum(axis=1)
-    task = stats.src[pair].add(stats.tgt[pair], fill_value=0)
-    return pd.Series(dict(score=overlap(task, q), src=overlap(stats.src[pair], q), tgt=overlap(stats.tgt[pair], q)))
-
-def alignment_table(stats: AlignmentStats, mixtures=None, pairs=None) -> pd.DataFrame:
-    "The paper's score and the measured one for every mixture (default: the paper's) and pair, marking the runs the paper made."
-    mixtures = [Mixture(m) for m in (mixtures if mixtures is not None else PAPER_MIXTURES.values())]
-    rows = []
-    for pair in (pairs if pairs is not None else list(stats.src)):
-        for m in mixtures:
-            rows.append(dict(pair=pair, mixture=m.name, paper=alignment_score(m, pair),
-                             **measured_alignment(m, pair, stats).rename(lambda k: 'measured' if k == 'score' else f'measured_{k}').to_dict(),
-                             in_paper=m.name in PAPER_RUNS.get(pair, ())))
-    return pd.DataFrame(rows).set_index(['pair', 'mixture'])
-
-# %% ../nbs/02_data.ipynb #3a32caa1
-def alignment_wide(table: pd.DataFrame, columns=('paper', 'measured')) -> pd.DataFrame:
-    "`alignment_table` with one row per mixture (the paper's first) and the `columns` of each pair side by side."
-    pairs = list(dict.fromkeys(table.index.get_level_values('pair')))
-    wide = table[list(columns)].unstack('pair').swaplevel(axis=1)[[(p, c) for p in pairs for c in columns]]
-    return wide.reindex([m for m in PAPER_MIXTURES if m in wide.index] + [m for m in wide.index if m not in PAPER_MIXTURES])
+def length_batches(data: pd.DataFrame, batch_size: int, rng: np.random.Generator|None=None, pool: int=50) -> list[np.ndarray]:
+    "Row positions of `data` in batches of similar length: shuffled (with `rng`), sorted within runs of `pool` batches."
+    idx = rng.permutation(len(data)) if rng is not None else np.arange(len(data))
+    lengths = (data.src_ids.map(len) + data.tgt_ids.map(len)).to_numpy()
+    batches = []
+    for start in range(0, len(idx), batch_size * pool):
+        run = idx[start:start + batch_size * pool]
+        run = run[np.argsort(lengths[run], kind='stable')]
+        batches += [run[i:i + batch_size] for i in range(0, len(run), batch_size)]
+    if rng is not None: batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches

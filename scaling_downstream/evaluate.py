@@ -10,9 +10,8 @@ import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
 from .core import autocast, check_pair, default_device
 from .userdata import task_pairs
-from .data import load_tokenizer
-from .finetune import cross_entropy, encode_pairs, short_pairs
-from .model import load_checkpoint
+from .data import encode_pairs, load_tokenizer, short_pairs
+from .model import cross_entropy, load_checkpoint
 
 # %% auto #0
 __all__ = ['NO_COMET', 'translate', 'bleu', 'paired_bleu', 'UnicodeWords', 'rouge_l', 'comet_model_path', 'comet_score',
@@ -47,9 +46,10 @@ def bleu(hypotheses, references, n_bootstrap: int=1000) -> dict:
     hyps, refs = list(hypotheses), list(references)
     if len(hyps) != len(refs): raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
     b, c = BLEU(), CHRF()
-    score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])
+    score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])  # the signature of the score itself
     intervals = {}
-    if n_bootstrap:  # sacreBLEU resamples sentences with its own fixed seed: the same translations give the same interval
+    if n_bootstrap:  # sacreBLEU resamples sentences with its own fixed seed: the same translations give the same interval;
+        # it keeps the half-width as `_ci` (pinned in settings.ini; below, the `ci` its public PairedTest reports)
         intervals = dict(bleu_ci=BLEU().corpus_score(hyps, [refs], n_bootstrap=n_bootstrap)._ci,
                          chrf_ci=CHRF().corpus_score(hyps, [refs], n_bootstrap=n_bootstrap)._ci)
     return dict(bleu=score.score, bleu_signature=str(b.get_signature()), brevity_penalty=score.bp,

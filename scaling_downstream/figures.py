@@ -219,7 +219,7 @@ def fig_comet(table: pd.DataFrame, pairs=None, n_fit: int=4):
     missing = comet_missing(table)
     if missing:
         fig, ax = plt.subplots(figsize=(6, 2.2))
-        _no_metric(ax, f"{missing}\n(pass a COMET checkpoint: sd-reproduce --comet_model PATH)")
+        _no_metric(ax, f"{missing}\n(set SD_COMET_MODEL to a COMET checkpoint before the study runs)")
         ax.set_title('COMET against pretraining data: not available')
         return fig
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.2*len(pairs), 3.4), squeeze=False)

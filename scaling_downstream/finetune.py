@@ -8,32 +8,17 @@ import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import PAIRS, accelerator, autocast, check_pair, replace_dir, train_step
+from .core import PAIRS, accelerator, check_pair, replace_dir, train_step
 from .userdata import task_pairs
-from .data import PAD, load_tokenizer
-from .model import build_model, load_checkpoint
+from .data import collate, encode_pairs, length_batches, load_tokenizer, short_pairs
+from .model import build_model, cross_entropy, load_checkpoint
 
 # %% auto #0
-__all__ = ['FINETUNE_ORDER_SEED', 'encode_pairs', 'short_pairs', 'finetune_order', 'task_order', 'finetune_subset', 'collate',
-           'length_batches', 'cross_entropy', 'FinetuneConfig', 'warmup_schedule', 'finetune', 'save_finetuned']
+__all__ = ['FINETUNE_ORDER_SEED', 'finetune_order', 'task_order', 'finetune_subset', 'FinetuneConfig', 'warmup_schedule',
+           'finetune', 'save_finetuned']
 
 # %% ../nbs/05_finetune.ipynb #bad8b595
 FINETUNE_ORDER_SEED = 20240206  # the order of the training pairs: one for every run, so that subsets nest
-
-def encode_pairs(tok, pairs: pd.DataFrame, max_length: int=128) -> pd.DataFrame:
-    "`pairs` (columns src, tgt) with their token ids (each side ending in </s>, cut to `max_length`) and token counts."
-    enc = lambda texts: [ids[:max_length - 1] + ids[-1:] if len(ids) > max_length else ids
-                         for ids in tok(list(texts), return_attention_mask=False)['input_ids']]
-    out = pairs[['src', 'tgt']].reset_index(drop=True).copy()
-    out['src_ids'], out['tgt_ids'] = enc(out.src), enc(out.tgt)
-    out['tokens'] = out.src_ids.map(len) + out.tgt_ids.map(len)
-    return out
-
-def short_pairs(tok, pairs: pd.DataFrame, max_tokens: int|None) -> pd.DataFrame:
-    "The pairs of `pairs` whose source and target each have at most `max_tokens` tokens (</s> included); all if None."
-    if max_tokens is None: return pairs
-    count = lambda texts: np.array([len(ids) for ids in tok(list(texts), return_attention_mask=False)['input_ids']])
-    return pairs[(count(pairs.src) <= max_tokens) & (count(pairs.tgt) <= max_tokens)]
 
 def finetune_order(pair: str, train: pd.DataFrame|None=None) -> pd.DataFrame:
     "The training pairs of `pair` (default: the embedded corpus's) in the one fixed order that all subsets are prefixes of."
@@ -62,41 +47,6 @@ def finetune_subset(order: pd.DataFrame, d_f: int, tok=None, max_length: int=128
     n = int(np.searchsorted(data.tokens.cumsum().to_numpy(), d_f, side='right'))
     if n == 0: raise ValueError(f"D_f={d_f:,} tokens is less than the first pair ({data.tokens.iloc[0]} tokens)")
     return data.iloc[:n]
-
-# %% ../nbs/05_finetune.ipynb #85e3c482
-def collate(rows: pd.DataFrame, device='cpu') -> dict:
-    "A padded batch: input ids, attention mask and labels (-100 on padding), as `DataCollatorForSeq2Seq` pads them."
-    pad = lambda seqs, value: torch.nn.utils.rnn.pad_sequence([torch.as_tensor(s) for s in seqs], batch_first=True, padding_value=value)
-    x = pad(rows.src_ids, PAD)
-    return dict(input_ids=x.to(device), attention_mask=(x != PAD).to(device), labels=pad(rows.tgt_ids, -100).to(device))
-
-def length_batches(data: pd.DataFrame, batch_size: int, rng: np.random.Generator|None=None, pool: int=50) -> list[np.ndarray]:
-    "Row positions of `data` in batches of similar length: shuffled (with `rng`), sorted within runs of `pool` batches."
-    idx = rng.permutation(len(data)) if rng is not None else np.arange(len(data))
-    lengths = (data.src_ids.map(len) + data.tgt_ids.map(len)).to_numpy()
-    batches = []
-    for start in range(0, len(idx), batch_size * pool):
-        run = idx[start:start + batch_size * pool]
-        run = run[np.argsort(lengths[run], kind='stable')]
-        batches += [run[i:i + batch_size] for i in range(0, len(run), batch_size)]
-    if rng is not None: batches = [batches[i] for i in rng.permutation(len(batches))]
-    return batches
-
-@torch.no_grad()
-def cross_entropy(model, data: pd.DataFrame, batch_size: int=128) -> float:
-    "Mean negative log-likelihood (nats) per target token of `data`'s references under `model`, teacher-forced."
-    was_training, device = model.training, next(model.parameters()).device
-    model.eval()
-    total, count = 0.0, 0
-    for b in length_batches(data, batch_size):
-        batch = collate(data.iloc[b], device)
-        with autocast(device):
-            logits = model(**batch).logits
-        labels = batch['labels']
-        total += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=-100, reduction='sum').item()
-        count += int((labels != -100).sum())
-    model.train(was_training)
-    return total / count
 
 # %% ../nbs/05_finetune.ipynb #98449ca9
 @dataclasses.dataclass

@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 import numpy as np, pandas as pd
-from .data import Mixture, target_share
+from .alignment import target_share
+from .data import Mixture
 from .core import check_pair, format_tokens
 from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, Prediction, aligned_mixture, baseline,
                                          below_floor, check_results, check_size, span,
                                          bleu_ce_relation, curve, curve_d_f, decision_accuracy, decision_summary, fit_curve,
-                                         mixture_alignment, predict_curve, rollout_summary, rollout_table)
+                                         mixture_alignment, predict_curve, recorded, rollout_summary, rollout_table)
 from .fit import log_law
 
 # %% auto #0
@@ -91,9 +92,7 @@ def paired_note(baseline: float, system: float, p_value: float, metric: str='ble
 # %% ../nbs/10_guide.ipynb #6a092d3f
 def _target_share(table: pd.DataFrame, pair: str, mixture: str) -> float:
     "The share of `mixture` in the target language of `pair`, as `table` records it (a study's pools), else from the name."
-    rows = table[(table.pair == pair) & (table.mixture == mixture)]
-    if 'tgt_share' in rows and rows.tgt_share.notna().any(): return float(rows.tgt_share.dropna().iloc[0])
-    return target_share(mixture, pair)
+    return recorded(table, pair, mixture, 'tgt_share', lambda: target_share(mixture, pair))
 
 def _decades(x: float) -> str: return f"{x:.1f} decade{'' if round(abs(x), 1) == 1 else 's'}"
 

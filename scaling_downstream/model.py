@@ -5,12 +5,13 @@
 # %% ../nbs/03_model.ipynb #84d82d1a
 from __future__ import annotations
 from pathlib import Path
-import torch
+import pandas as pd, torch
 from transformers import T5Config, T5ForConditionalGeneration
-from .data import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS
+from .core import autocast
+from .data import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS, collate, length_batches
 
 # %% auto #0
-__all__ = ['PRESETS', 'model_config', 'build_model', 'load_checkpoint', 'parameter_counts', 'train_flops']
+__all__ = ['PRESETS', 'model_config', 'build_model', 'load_checkpoint', 'cross_entropy', 'parameter_counts', 'train_flops']
 
 # %% ../nbs/03_model.ipynb #c984103a
 PRESETS = {
@@ -48,6 +49,23 @@ def load_checkpoint(path) -> T5ForConditionalGeneration:
     path = Path(path)
     if not (path/'config.json').exists(): raise FileNotFoundError(f"{path} is not a model checkpoint (no config.json)")
     return T5ForConditionalGeneration.from_pretrained(path)
+
+# %% ../nbs/03_model.ipynb #de34ddfc
+@torch.no_grad()
+def cross_entropy(model, data: pd.DataFrame, batch_size: int=128) -> float:
+    "Mean negative log-likelihood (nats) per target token of `data`'s references under `model`, teacher-forced."
+    was_training, device = model.training, next(model.parameters()).device
+    model.eval()
+    total, count = 0.0, 0
+    for b in length_batches(data, batch_size):
+        batch = collate(data.iloc[b], device)
+        with autocast(device):
+            logits = model(**batch).logits
+        labels = batch['labels']
+        total += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=-100, reduction='sum').item()
+        count += int((labels != -100).sum())
+    model.train(was_training)
+    return total / count
 
 # %% ../nbs/03_model.ipynb #9eda04d5
 def parameter_counts(preset: str|dict|T5Config='cpu', **overrides) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 import lxml.html, polib
 from tqdm.auto import tqdm
+from .core import collapse_whitespace
 
 
 # %% auto #0
@@ -22,11 +23,9 @@ __all__ = ['NOT_MESSAGES', 'MOZILLA_PARSERS', 'LO_HELP_BLOCKS', 'DOC_BLOCKS', 'G
            'rowordnet_definitions']
 
 # %% ../nbs/01_parsers.ipynb #358bda40
-_WS = re.compile(r'\s+')
-
 def clean(text) -> str:
-    "`text` with every run of whitespace (tabs, newlines, no-break spaces) collapsed to one space, ends stripped."
-    return _WS.sub(' ', text or '').strip()
+    "`text` (None as empty) with every run of whitespace (tabs, newlines, no-break spaces) as one space, ends stripped."
+    return collapse_whitespace(text or '')
 
 def parallel_record(source: str, doc: str, lang: str, en, tgt) -> dict|None:
     "A parallel record, or None when either side is empty after cleaning."

@@ -4,23 +4,21 @@
 
 # %% ../nbs/08_sweep.ipynb #5da46936
 from __future__ import annotations
-import contextlib, hashlib, heapq, json, os, platform, socket, sys, time, traceback
+import contextlib, heapq, json, os, platform, socket, sys, time, traceback
 from pathlib import Path
 import pandas as pd
 from tqdm import std as tqdm_std
 from tqdm.auto import tqdm
-from .data import PAPER_RUNS, Mixture, alignment_score, target_share
+from .alignment import alignment_score, target_share
 from .finetune import FinetuneConfig, finetune
-from .core import atomic_write_bytes, check_pair, without_paths, write_json
-from .analysis import save_results
+from .core import atomic_write_bytes, save_results, short_hash, without_paths, write_json
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
-__all__ = ['SPEC_FORMAT', 'SPECS', 'STUDY_SCALES', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
-           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results',
-           'sweep_done', 'run_sweep', 'translations', 'paired_tests', 'example_models', 'examples', 'results',
-           'describe_job', 'job_score', 'job_cost', 'JobBar', 'reporting', 'read_progress', 'progress_text',
-           'estimate_left', 'StudyProgress', 'read_grid', 'study_jobs', 'grid_jobs']
+__all__ = ['SPEC_FORMAT', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done', 'checkpoint_for', 'run_job',
+           'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results', 'sweep_done', 'run_sweep',
+           'translations', 'paired_tests', 'example_models', 'examples', 'results', 'describe_job', 'job_score',
+           'job_cost', 'JobBar', 'reporting', 'read_progress', 'progress_text', 'estimate_left', 'StudyProgress']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
 SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
@@ -28,7 +26,7 @@ SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results 
 def job_key(spec: dict) -> str:
     "The name of `spec`'s folder: its kind and a hash of its canonical JSON (without the paths of a study's hashed files)."
     canonical = json.dumps(without_paths(spec), sort_keys=True, separators=(',', ':'))
-    return f"{spec['kind']}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
+    return f"{spec['kind']}-{short_hash(canonical)}"
 
 def pretrain_job(config: PretrainConfig) -> dict:
     "The spec of a pretraining job."
@@ -46,29 +44,16 @@ def finetune_job(config: FinetuneConfig, pretrain: dict|None=None, milestone: in
                 evaluation=dict(split=split, num_beams=num_beams, limit=limit))
 
 # %% ../nbs/08_sweep.ipynb #05634cb6
-def _alive(pid: int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
 @contextlib.contextmanager
 def job_lock(job_dir: Path):
-    "Hold `job_dir`'s lock for the block, yielding True; yield False if another live process holds it."
-    path = Path(job_dir)/'.lock'
-    for _ in range(2):
-        try: fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            with contextlib.suppress(FileNotFoundError, ValueError):
-                owner = json.loads(path.read_text())
-                if owner['host'] == socket.gethostname() and not _alive(owner['pid']):
-                    path.unlink(missing_ok=True); continue  # stale: its process is gone
-            yield False; return
-        with os.fdopen(fd, 'w') as f: json.dump(dict(host=socket.gethostname(), pid=os.getpid(), since=time.time()), f)
-        try: yield True
-        finally: path.unlink(missing_ok=True)
-        return
-    yield False
+    "Hold `job_dir`'s lock for the block, yielding True; yield False if another process holds it."
+    from filelock import FileLock, Timeout
+    Path(job_dir).mkdir(parents=True, exist_ok=True)
+    lock = FileLock(Path(job_dir)/'.lock')
+    try: lock.acquire(timeout=0)
+    except Timeout: yield False; return
+    try: yield True
+    finally: lock.release()
 
 # %% ../nbs/08_sweep.ipynb #842e6ef0
 def job_done(root: Path, key: str) -> bool:
@@ -446,12 +431,13 @@ class StudyProgress:
         return p['n'] * self.specs[key]['config']['batch_size'] if p.get('stage') == 'finetune' else 0
 
     def _running(self) -> dict:
-        "{worker index: (key, progress)} of the jobs our workers hold now."
+        "{worker index: (key, progress)} of the jobs our workers run now: of each worker's unfinished jobs, the one it started last."
         running = {}
         for key in self.keys:
-            if key in self.done or not (self.root/key/'.lock').exists(): continue
-            p = read_progress(self.root, key)
-            if p and p.get('pid') in self.pids: running[self.pids.index(p['pid'])] = (key, p)
+            p = None if key in self.done or job_done(self.root, key) else read_progress(self.root, key)
+            if not (p and p.get('pid') in self.pids): continue
+            i = self.pids.index(p['pid'])
+            if i not in running or p['started'] > running[i][1]['started']: running[i] = (key, p)
         return running
 
     def _finished(self, key: str) -> None:
@@ -483,43 +469,3 @@ class StudyProgress:
         for i, bar in enumerate(workers):
             key, p = running.get(i, (None, None))
             bar.set_description_str(self._worker_line(i, key, p, now) if key else f"worker {i + 1}: waiting for a job", refresh=True)
-
-# %% ../nbs/08_sweep.ipynb #150d3dd6
-SPECS = Path(__file__).resolve().parent.parent/'specs' if '__file__' in globals() else Path('../specs').resolve()
-
-def read_grid(path) -> dict:
-    "The grid of a built-in scale from its spec (`specs/<scale>.yaml`): every setting but its name and `base: none`."
-    import yaml
-    return {k: v for k, v in yaml.safe_load(Path(path).read_text()).items() if k not in ('name', 'base')}
-
-STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in ('smoke', 'cpu', 'gpu')}
-
-def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
-               seeds: list|None=None) -> list[dict]:
-    """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
-    finetuning seeds of every curve) override the scale's."""
-    if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
-    return grid_jobs(pair, STUDY_SCALES[scale], mixtures, d_f, milestones, seeds)
-
-def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
-              seeds: list|None=None, pools: dict|None=None, task: dict|None=None) -> list[dict]:
-    """The jobs of `pair` on `grid` (a `STUDY_SCALES` entry, or a study spec's): pretraining jobs, the baseline
-    finetunes (from scratch) and one finetune per checkpoint, $D_f$ and seed; the grid's `at_d_f` gives a $D_f$ its own
-    finetuning settings (and a pair's own, under `pairs`) and the checkpoints it finetunes. `pools` and `task` are a
-    study spec's (None: the embedded corpus's)."""
-    check_pair(pair)
-    mixtures = list(mixtures or grid['mixtures'].get(pair) or PAPER_RUNS.get(pair) or [])
-    if not mixtures: raise ValueError(f"no mixtures for {pair}: the grid names them for {', '.join(grid['mixtures'])}")
-    d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
-    at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
-    def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)
-        seeds_of = lambda n: seeds or (grid['seeds'].get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
-        settings = lambda n: {**grid['finetune'], **at(n).get('finetune', {}), **at(n).get('pairs', {}).get(pair, {})}
-        return [FinetuneConfig(pair, d_f=int(n), seed=s, task=task, **settings(n)) for n in d_f for s in seeds_of(n)]
-    specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
-    for mixture in mixtures:
-        drawn = {n: pools[n] for n in Mixture(mixture).pools} if pools else None  # another pool of the study is not part of this run
-        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, pools=drawn, **grid['pretrain']))  # one run, shared by every seed
-        specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture)
-                         for m in at(ft.d_f).get('milestones', milestones) if m in milestones]
-    return specs

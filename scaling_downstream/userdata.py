@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs, gzip, itertools, json, lzma
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file, without_paths
+from .core import PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file, short_hash, without_paths
 from .corpus import load_mono, load_parallel
 
 # %% auto #0
@@ -67,8 +67,7 @@ def resolve_pool(name: str, pool: dict, base: Path|None=None) -> dict:
 
 def pool_fingerprint(pool: dict) -> str:
     "A name for a resolved pool's content: its description with the files' hashes in place of their paths."
-    import hashlib
-    return hashlib.sha256(json.dumps(without_paths(pool), sort_keys=True).encode()).hexdigest()[:16]
+    return short_hash(json.dumps(without_paths(pool), sort_keys=True))
 
 # %% ../nbs/01c_userdata.ipynb #ec5d23bc
 def _non_blank(column: str):
@@ -111,9 +110,8 @@ def _pool_dataset(pool: dict, column: str):
 
 def excluded_segments(exclude: dict) -> list[str]:
     "The test segments a pool leaves out (a file the study wrote, checked against its hash)."
-    import hashlib
     data = Path(exclude['file']).read_bytes()
-    if hashlib.sha256(data).hexdigest()[:16] != exclude['sha256']: raise ValueError(f"{exclude['file']} is not the list of test segments it was: load the study again")
+    if short_hash(data) != exclude['sha256']: raise ValueError(f"{exclude['file']} is not the list of test segments it was: load the study again")
     return data.decode().split('\n')
 
 # %% ../nbs/01c_userdata.ipynb #4d76c8c6

@@ -35,6 +35,12 @@ def wait_for(condition, seconds=180):
         time.sleep(0.05)
     return False
 
+def script(tmp_path_factory, name: str, text: str) -> Path:
+    "The Python script `text` written to a temporary folder of the session, for tests to run as a separate process."
+    path = tmp_path_factory.mktemp(name)/f'{name}.py'
+    path.write_text(text)
+    return path
+
 def reproduce(tmp_path, *args, quiet=True):
     "`sd-reproduce` with its runs, results and figures under `tmp_path`."
     return run(BIN/'sd-reproduce', '--runs', tmp_path/'runs', '--results', tmp_path/'results', '--out', tmp_path/'out',

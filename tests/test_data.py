@@ -27,8 +27,8 @@ def mini_corpus(tmp_path, monkeypatch):
     return tmp_path
 
 def test_defaults_read_the_embedded_corpus(mini_corpus):
-    from scaling_downstream.data import (default_tokenizer_dir, train_tokenizer, sample_mixture, alignment_stats,
-                                         alignment_table, mono_texts)
+    from scaling_downstream.alignment import alignment_stats, alignment_table
+    from scaling_downstream.data import default_tokenizer_dir, train_tokenizer, sample_mixture, mono_texts
     assert default_tokenizer_dir() == mini_corpus/'tokenizer'
     assert len(mono_texts('ro')) == 300
     train_tokenizer(vocab_size=1000, out_dir=default_tokenizer_dir())  # pools: the corpus

@@ -1,7 +1,7 @@
 """The documentation site as a reader sees it: built offline from the notebooks (`make docs`), served on this machine,
 opened in a real headless browser (Debian's chromium, installed when missing): the front page, a module's API page
 and a figure render, and a screenshot of each is kept in _proc/."""
-import os, shutil, socket, subprocess, sys, time
+import os, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
 from conftest import ROOT, run

@@ -2,7 +2,7 @@
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
-from conftest import BIN, ROOT, run, wait_for
+from conftest import BIN, ROOT, run, script, wait_for
 
 WORKER = '''
 import sys
@@ -13,15 +13,12 @@ pt = pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000, 40_000], prese
                                  lr=3e-3, warmup_steps=20, save_every=5))
 ft = FinetuneConfig('en-ro', d_f=30_000, preset='smoke', lr=3e-3, batch_size=32, max_steps=20, eval_every=10, valid_pairs=100)
 specs = [pt, finetune_job(ft, limit=30)] + [finetune_job(ft, pt, m, limit=30) for m in (20_000, 40_000)]
-run_sweep(specs, sys.argv[1], progress=False, poll=0.1)
+run_sweep(specs, sys.argv[1], progress=False, poll=0.1, report=True)  # progress.json while a job runs, as in run_workers
 '''
 TIMING = ['finetune_seconds', 'decode_seconds', 'seconds']
 
 @pytest.fixture(scope='module')
-def worker(tmp_path_factory):
-    path = tmp_path_factory.mktemp('worker')/'worker.py'
-    path.write_text(WORKER)
-    return path
+def worker(tmp_path_factory): return script(tmp_path_factory, 'worker', WORKER)
 
 @pytest.fixture(scope='module')
 def uninterrupted(worker, tmp_path_factory):
@@ -45,7 +42,7 @@ def test_killed_mid_pretraining_and_mid_evaluation_then_rerun(worker, uninterrup
     proc.send_signal(signal.SIGKILL); proc.wait()
     assert not any(root.glob('pretrain-*/done.json'))
     proc = start(worker, root)  # killed while a finetune job holds its lock: finetuning or evaluating
-    assert wait_for(lambda: any(root.glob('finetune-*/.lock')))
+    assert wait_for(lambda: any(root.glob('finetune-*/progress.json')))
     time.sleep(1.0)
     proc.send_signal(signal.SIGKILL); proc.wait()
     assert len(list(root.glob('finetune-*/metrics.json'))) < 3
@@ -62,12 +59,15 @@ def test_two_workers_share_a_sweep(worker, uninterrupted, tmp_path):
     hist = histories(root)
     assert len(hist) == 4 and all(len(h) == 1 and h[0]['finished'] for h in hist.values())  # every job ran once
     from scaling_downstream.sweep import results
-    assert len(results(root)) == 3 and not list(root.glob('*/.lock'))
+    assert len(results(root)) == 3
+    from scaling_downstream.sweep import job_lock
+    for job in root.glob('*-*/'):  # every lock released
+        with job_lock(job) as free: assert free, job
 
 def test_sd_job_runs_one_job(tmp_path):
     from scaling_downstream.sweep import plan_sweep, read_spec
     specs = {}
-    exec(WORKER.replace('run_sweep(specs, sys.argv[1], progress=False, poll=0.1)', ''), specs)  # the worker's specs
+    exec(WORKER.replace('run_sweep(specs, sys.argv[1], progress=False, poll=0.1, report=True)', ''), specs)  # the worker's specs
     keys = plan_sweep(specs['specs'], tmp_path/'planned')
     finetune = next(k for k in keys if k.startswith('finetune') and read_spec(tmp_path/'planned', k)['pretrain'])
     r = run(BIN/'sd-job', finetune, '--root', tmp_path/'planned', '--quiet')
@@ -80,7 +80,8 @@ def test_sd_job_runs_one_job(tmp_path):
 def test_a_sweep_past_its_deadline_starts_nothing_and_says_what_is_left(tmp_path):
     "The time limit of a GPU session: past the deadline no job starts, the table holds what is done, and a later call goes on."
     import time
-    from scaling_downstream.sweep import run_sweep, study_jobs, sweep_done
+    from scaling_downstream.grid import study_jobs
+    from scaling_downstream.sweep import run_sweep, sweep_done
     jobs = study_jobs('en-fr', 'smoke')
     table = run_sweep(jobs, tmp_path, progress=False, deadline=time.time())
     assert table.empty and sweep_done(jobs, tmp_path) == (0, len(jobs))

@@ -1,0 +1,22 @@
+"What the benchmarks share: the line that names the machine, the --repeats option, and where their tables go."
+import argparse, platform
+from pathlib import Path
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def machine() -> str:
+    "The processor and numpy's version: a benchmark's first line, since another CPU gives other times."
+    return f"{platform.processor() or platform.machine()}, numpy {np.__version__}"
+
+def parser(doc: str, repeats: int=5) -> argparse.ArgumentParser:
+    "The command line of a benchmark described by the first line of `doc`, with --repeats."
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument('--repeats', type=int, default=repeats)
+    return ap
+
+def write_table(table, name: str, float_format: str='%.6g') -> Path:
+    "`table` as bench/results/`name` (CSV), its path relative to the repository."
+    out = ROOT/'bench/results'/name
+    table.to_csv(out, index=False, float_format=float_format)
+    return out.relative_to(ROOT)
