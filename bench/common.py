@@ -1,13 +1,16 @@
 "What the benchmarks share: the line that names the machine, the --repeats option, and where their tables go."
-import argparse, platform
+import argparse, os, platform, re
 from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
 def machine() -> str:
-    "The processor and numpy's version: a benchmark's first line, since another CPU gives other times."
-    return f"{platform.processor() or platform.machine()}, numpy {np.__version__}"
+    "The processor, its widest vector instructions, its cores and numpy's version: a benchmark's first line (another CPU, other times)."
+    info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
+    name = re.search(r'model name\s*:\s*(.*)', info)
+    vectors = 'AVX-512' if ' avx512f' in info else 'AVX2' if ' avx2' in info else 'no AVX2'
+    return f"{name[1] if name else platform.processor() or platform.machine()} ({vectors}), {os.cpu_count()} cores, numpy {np.__version__}"
 
 def parser(doc: str, repeats: int=5) -> argparse.ArgumentParser:
     "The command line of a benchmark described by the first line of `doc`, with --repeats."

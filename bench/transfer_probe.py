@@ -12,11 +12,11 @@ translations to --hyps (a TSV) so that later probes can be tested against this o
 import argparse, json, tempfile, time
 from pathlib import Path
 import pandas as pd, torch
-from scaling_downstream.finetune import FinetuneConfig, finetune, short_pairs, encode_pairs  # TEMP until the probe queue ends
+from scaling_downstream.finetune import FinetuneConfig, finetune
 from scaling_downstream.evaluate import evaluate, paired_bleu
 from scaling_downstream.model import build_model, load_checkpoint
 from scaling_downstream.corpus import load_parallel
-from scaling_downstream.data import load_tokenizer
+from scaling_downstream.data import encode_pairs, load_tokenizer, short_pairs
 
 # What each --keep leaves of the pretrained model; the rest is re-initialised as a new model of the same shape.
 KEEP = {'all': lambda name: True,

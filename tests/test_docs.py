@@ -60,3 +60,6 @@ def test_front_page_module_page_and_a_figure_render(site, browser):
     page.goto(f'{site}/07_fit/index.html'); page.wait_for_load_state('networkidle')
     assert page.locator('.jp-OutputArea, .output_area, .jupyter-wrapper').count() > 0  # the notebook with its outputs
     page.screenshot(path=str(ROOT/'_proc/docs-07_fit.png'), full_page=False)
+    page.goto(f'{site}/02b_alignment/index.html'); page.wait_for_load_state('networkidle')
+    assert page.locator('.katex-display').count() > 0 and '$$' not in page.locator('article').first.inner_text()  # Eq. 2 typeset, offline
+    page.screenshot(path=str(ROOT/'_proc/docs-02b_alignment.png'), full_page=False)

@@ -23,7 +23,7 @@ def test_smoke_study_end_to_end(smoke_study):
     found = pd.read_csv(tmp_path/'out/smoke/findings.csv')
     found.index = found.finding.str.split('.').str[0]
     assert list(found.index) == [str(i) for i in range(1, 9)]  # every finding: en-de and en-fr are both there for the 6th
-    assert found.loc['4', 'status'] == 'not tested' and found.loc['4', 'numbers'].startswith('one D_f only')  # smoke: one D_f
+    assert found.loc['4', 'status'] == 'not tested' and 'one D_f only' in found.loc['4', 'numbers']  # smoke: one D_f
     assert found.loc['5', 'status'] == 'not tested'  # smoke: no French-only run
     assert found.loc['8', 'status'] == 'not tested'
     models = pd.concat([pd.read_csv(tmp_path/'results/smoke'/f'{pair}.csv') for pair in PAIRS])
