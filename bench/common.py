@@ -12,10 +12,10 @@ def machine() -> str:
     vectors = 'AVX-512' if ' avx512f' in info else 'AVX2' if ' avx2' in info else 'no AVX2'
     return f"{name[1] if name else platform.processor() or platform.machine()} ({vectors}), {os.cpu_count()} cores, numpy {np.__version__}"
 
-def parser(doc: str, repeats: int=5) -> argparse.ArgumentParser:
-    "The command line of a benchmark described by the first line of `doc`, with --repeats."
+def parser(doc: str, repeats: int|None=5) -> argparse.ArgumentParser:
+    "The command line of a benchmark described by the first line of `doc`, with --repeats unless `repeats` is None."
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
-    ap.add_argument('--repeats', type=int, default=repeats)
+    if repeats is not None: ap.add_argument('--repeats', type=int, default=repeats)
     return ap
 
 def write_table(table, name: str, float_format: str='%.6g') -> Path:

@@ -53,7 +53,7 @@ def side_by_side(target, argsets) -> list:
     return got
 
 def main():
-    ap = parser(__doc__, repeats=1)
+    ap = parser(__doc__, repeats=None)  # one measurement: no repeats
     ap.add_argument('--seconds', type=float, default=150); ap.add_argument('--steps', type=int, nargs=2, default=(10, 60))
     a = ap.parse_args()
     jobs = study_jobs('en-fr', 'cpu-long')
