@@ -65,7 +65,7 @@ chinchilla: $(STAMP)
 # One torch thread per notebook: two notebooks of two threads each on two cores spin against each other (3x slower).
 test: $(STAMP) check-notebooks
 	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
-	$(BIN)/python -m pytest -q --durations=12 tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=12 tests
 
 # Notebooks are the source of truth: nbdev_clean and nbdev_export must change nothing.
 check-notebooks: $(STAMP)

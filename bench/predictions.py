@@ -4,8 +4,8 @@ check the fitter on public finetuning curves.
     .venv/bin/python bench/predictions.py [--repeats 5] [--studies 400] [--refits 400] [--skip-public]
 
 1. `bootstrap` with 1,000 resamples, each refitted by the batched L-BFGS: a log-law on six BLEU-like checkpoints with 2%
-   noise (the friendly case), and the cpu study's design (five checkpoints over 1.5 decades, three seeds 0.3 BLEU
-   apart, a true log-law), one made-up study per repeat; wall time and the share of refits that converged. And the cpu
+   noise (the friendly case), and the cpu study's design (the checkpoints of specs/cpu.yaml and its 50/50 curve's seeds,
+   0.3 BLEU apart, a true log-law), one made-up study per repeat; wall time and the share of refits that converged. And the cpu
    design refitted in the log-law's own parameters, as before its search space: how many refits stop at the limit.
 2. Coverage of the 95% interval of a new run, through `analysis.predict_curve` (`analysis.design_coverage`): the cpu
    and gpu studies' designs with a true log-law, and the cpu design with a saturating curve the log-law does not
@@ -26,7 +26,9 @@ from scaling_downstream import analysis as A
 from common import ROOT, machine, parser, write_table
 from scaling_downstream.fit import bootstrap, extrapolation_error, fit_law, log_law, power_law, rectified_law
 
-CPU_GRID, GPU_GRID = np.geomspace(5e4, 1.6e6, 5), np.geomspace(3e6, 5e7, 5)  # specs/cpu.yaml and specs/gpu.yaml milestones
+from scaling_downstream.grid import STUDY_SCALES
+CPU_GRID, GPU_GRID = (np.array(STUDY_SCALES[s]['milestones'], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
+SEEDS = {s: len(STUDY_SCALES[s]['seeds']['en-fr']['en50-fr50']) for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 CPU_CURVE = lambda d: log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2)   # BLEU 7.6-9.3 over the cpu checkpoints
 GPU_CURVE = lambda d: log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5)   # BLEU 8.7-11.0 over the gpu checkpoints
 SATURATING = lambda d: 12 - 9*(d/5e4)**-0.2                             # bends away from any log-law
@@ -38,7 +40,7 @@ def time_bootstrap(repeats: int) -> dict:
     for seed in range(repeats):
         t0 = time.perf_counter(); b = bootstrap(log_law, d_p, bleu, n=1000, seed=seed, fit=fit)
         out['friendly'].append((time.perf_counter() - t0, b.converged_share))
-        t = A.simulated_study(CPU_CURVE, CPU_GRID, rng=np.random.default_rng(seed))
+        t = A.simulated_study(CPU_CURVE, CPU_GRID, SEEDS['cpu'], rng=np.random.default_rng(seed))
         pts = A.curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu')
         f = fit_law(log_law, pts.D_p, pts.bleu)
         t0 = time.perf_counter(); b = bootstrap(log_law, pts.D_p, pts.bleu, n=1000, seed=seed, fit=f, noise=pts.ci/1.96)
@@ -51,7 +53,7 @@ def in_own_parameters(studies: int=20, n: int=1000) -> dict:
     from scaling_downstream.fit import _redraws, batched_lbfgs, huber_objective
     rng, stuck, higher = np.random.default_rng(0), [], []
     for seed in range(studies):
-        t = A.simulated_study(CPU_CURVE, CPU_GRID, rng=rng)
+        t = A.simulated_study(CPU_CURVE, CPU_GRID, SEEDS['cpu'], rng=rng)
         pts = A.curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu')
         fit = fit_law(log_law, pts.D_p, pts.bleu)
         log_y, *_ = _redraws(fit, n, np.random.default_rng(seed), pts.ci.to_numpy()/1.96)
@@ -66,7 +68,7 @@ def reflected_coverage(score, d_p, studies: int, refits: int, seed: int=0, facto
     "Coverage at `factor`x of Davison and Hinkley's reflected limits, exp(2 log y0 - quantiles of log draws), from predict_curve's own refits."
     rng, inside = np.random.default_rng(seed), []
     for _ in range(studies):
-        t = A.simulated_study(score, d_p, rng=rng)
+        t = A.simulated_study(score, d_p, SEEDS['cpu'], rng=rng)
         target = factor * d_p.max()
         A.predict_curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu', target, refits)
         boot = A.curve_bootstrap(t, 'en-fr', 'en50-fr50', 50_000, 'bleu', refits)  # the same refits, from the cache
@@ -80,12 +82,13 @@ def reflected_coverage(score, d_p, studies: int, refits: int, seed: int=0, facto
     return float(np.mean(inside))
 
 def coverage(studies: int, refits: int) -> pd.DataFrame:
-    designs = {'cpu (5 checkpoints, 1.5 decades)': (CPU_CURVE, CPU_GRID), 'gpu (5 checkpoints, 1.2 decades)': (GPU_CURVE, GPU_GRID),
-               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID)}
+    named = lambda s, grid: f"{s} ({len(grid)} checkpoints, {np.log10(grid.max()/grid.min()):.1f} decades, {SEEDS[s]} seeds)"
+    designs = {named('cpu', CPU_GRID): (CPU_CURVE, CPU_GRID, SEEDS['cpu']), named('gpu', GPU_GRID): (GPU_CURVE, GPU_GRID, SEEDS['gpu']),
+               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID, SEEDS['cpu'])}
     parts = []
-    for i, (name, (score, grid)) in enumerate(designs.items()):
+    for i, (name, (score, grid, seeds)) in enumerate(designs.items()):
         t0 = time.perf_counter()
-        c = A.design_coverage(score, grid, studies=studies, n_bootstrap=refits, seed=i)
+        c = A.design_coverage(score, grid, seeds, studies=studies, n_bootstrap=refits, seed=i)
         parts.append(c.reset_index().assign(design=name, seconds=time.perf_counter() - t0))
         print(f"  {name}: " + ', '.join(f"{r.factor:g}x {r.coverage:.1%} ± {r.se:.1%}" for r in c.reset_index().itertuples())
               + f" ({c.studies.iloc[0]} studies, {refits} refits each, converged ≥ {c.converged_min.min():.1%}; {time.perf_counter() - t0:.0f} s)")

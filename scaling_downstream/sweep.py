@@ -213,18 +213,17 @@ def translations(root: str|Path, key: str) -> pd.DataFrame:
     return pd.read_csv(path, sep='\t', keep_default_na=False)
 
 def paired_tests(table: pd.DataFrame, root: str|Path) -> pd.DataFrame:
-    """For every pair, $D_f$ and pretrained mixture of `table`: its largest checkpoint against no pretraining (seed 0 of
-    each), by sacreBLEU's paired bootstrap test on their test translations in `root`."""
+    """For every pair, $D_f$, pretrained mixture and checkpoint of `table`: the checkpoint against no pretraining (the lowest
+    seed of each), by sacreBLEU's paired bootstrap test on their test translations in `root`."""
     from scaling_downstream.evaluate import paired_bleu
     rows = []
     for (pair, d_f), g in table.groupby(['pair', 'D_f']):
         base = g[g.mixture == 'none'].sort_values('seed')
         if base.empty: continue
         ref = translations(root, base.key.iloc[0])
-        for mixture, m in g[g.mixture != 'none'].groupby('mixture'):
-            top = m[m.D_p == m.D_p.max()].sort_values('seed').iloc[0]
-            rows.append(dict(pair=pair, D_f=int(d_f), mixture=mixture, D_p=int(top.D_p),
-                             **paired_bleu(ref.hyp, translations(root, top.key).hyp, ref.ref)))
+        for (mixture, d_p), m in g[g.mixture != 'none'].groupby(['mixture', 'D_p']):
+            system = translations(root, m.sort_values('seed').key.iloc[0])
+            rows.append(dict(pair=pair, D_f=int(d_f), mixture=mixture, D_p=int(d_p), **paired_bleu(ref.hyp, system.hyp, ref.ref)))
     return pd.DataFrame(rows, columns=['pair', 'D_f', 'mixture', 'D_p', 'baseline', 'baseline_ci', 'system', 'system_ci', 'difference', 'p_value'])
 
 def example_models(table: pd.DataFrame, mixture: str) -> dict:

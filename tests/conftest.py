@@ -52,3 +52,10 @@ def smoke_study(tmp_path_factory):
     launcher's comparison), its output captured as a pipe (not a terminal) gets it. Its time: bench/progress_estimate.py."""
     tmp_path = tmp_path_factory.mktemp('smoke-study')
     return tmp_path, reproduce(tmp_path, '--scale', 'smoke', quiet=False)
+
+def pytest_collection_modifyitems(items):
+    """On two pytest-xdist workers (`make test`: `-n 2 --dist loadgroup`), one group per module, so that a module's
+    fixtures are made once; the smoke study's users join the SLURM tests, so that the session's smoke study runs once."""
+    for item in items:
+        shares_smoke = 'smoke_study' in getattr(item, 'fixturenames', ()) or item.module.__name__ == 'test_slurm'
+        item.add_marker(pytest.mark.xdist_group('smoke-study' if shares_smoke else item.module.__name__))

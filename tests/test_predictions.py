@@ -30,7 +30,9 @@ def test_sd_guide_prints_decisions_and_gives_json():
 # --- predictions a researcher can bet on: every refit kept or its loss said, no made-up numbers, every input checked ---
 import functools, math, re
 import pytest
-CPU_GRID, GPU_GRID = np.geomspace(5e4, 1.6e6, 5), np.geomspace(3e6, 5e7, 5)  # the milestones of specs/cpu.yaml and specs/gpu.yaml
+from scaling_downstream.grid import STUDY_SCALES
+CPU_GRID, GPU_GRID = (np.array(STUDY_SCALES[s]['milestones'], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, specs/gpu.yaml
+SEEDS = {s: len(STUDY_SCALES[s]['seeds']['en-fr']['en50-fr50']) for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 
 def aligned_study(seeds=3, sd=0.3, seed=0, d_p=CPU_GRID):
     "A made-up en-fr study on the cpu study's design: en50-fr50 on a log-law (BLEU 7.6-9.3), `seeds` runs each, and no pretraining."
@@ -143,7 +145,8 @@ def test_readme_gives_paired_tests_only_above_the_bleu_floor():
     lines = (ROOT/'README.md').read_text().splitlines()
     for path in sorted(ROOT.glob('results/cpu/*/paired.csv')):
         section = lines[next(i for i, l in enumerate(lines) if l.startswith(f"- **{path.parent.name}**, best model")):]
-        for r in pd.read_csv(path).itertuples():
+        paired = pd.read_csv(path)
+        for r in paired[paired.D_p == paired.groupby(['D_f', 'mixture']).D_p.transform('max')].itertuples():  # the README's: the largest checkpoints
             line = next(l for l in section if l.startswith(f"  - D_f = {r.D_f:,}:"))
             clause = line.split(f" {r.mixture} ", 1)[1].split(';')[0]
             if min(r.baseline, r.system) < 1: assert 'paired test p' not in clause and 'no paired test' in clause, clause
@@ -154,16 +157,16 @@ def test_readme_gives_paired_tests_only_above_the_bleu_floor():
     ('gpu', GPU_GRID, lambda d: __import__('scaling_downstream.fit', fromlist=['log_law']).log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5))])
 def test_95_percent_intervals_hold_93_to_97_percent_of_fresh_runs_on_the_studys_design(design, grid, curve):
     """Through `predict_curve` (pooled seed noise, the sum of a new run's parts, undefined refits, clipping) on the study's
-    design, five checkpoints and three seeds 0.3 BLEU apart about a true log-law: 150 made-up studies, 200 refits each
+    design (its checkpoints and its 50/50 curve's seeds, 0.3 BLEU apart) about a true log-law: 150 made-up studies, 200 refits each
     (enough: the coverage averaged over studies does not depend on the refits' number), 400 fresh runs at 1x and 10x."""
     from scaling_downstream.analysis import design_coverage
-    c = design_coverage(curve, grid, studies=150, n_bootstrap=200, seed={'cpu': 0, 'gpu': 1}[design])
+    c = design_coverage(curve, grid, seeds=SEEDS[design], studies=150, n_bootstrap=200, seed={'cpu': 0, 'gpu': 1}[design])
     print(f"\n{design} design:\n{c}")
     assert c.coverage.between(0.93, 0.97).all() and (c.converged_min >= 0.95).all(), c
 
 def test_coverage_of_a_curve_the_log_law_does_not_describe_is_reported():
     "A saturating curve on the cpu design, the log-law fitted: its coverage is what it is (printed; bench/RESULTS.md has the larger run)."
     from scaling_downstream.analysis import design_coverage
-    c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CPU_GRID, studies=60, n_bootstrap=200, seed=2)
+    c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CPU_GRID, seeds=SEEDS['cpu'], studies=60, n_bootstrap=200, seed=2)
     print(f"\nsaturating curve, log-law fitted:\n{c}")
     assert c.coverage.between(0, 1).all() and c.studies.iloc[0] == 60

@@ -1,0 +1,62 @@
+"""Where the time of one run of a study went, by stage, from the study's own progress stream: `make study` (or
+`make study-long`) run as
+
+    /usr/bin/time -f 'setup wall %e s' make setup > LOG 2>&1
+    /usr/bin/time -v make study 2>&1 | grep -v '^worker' >> LOG
+
+(the per-worker lines left out). The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its
+job's own time; the results table gives each finetune's decoding seconds. Wall-clock stages: setup, pretraining (until
+the last pretraining run is done), the finetunes and their decoding after it, and the rest (the notebooks, the start);
+worker-seconds: each kind of job, the finetunes per D_f, and decoding. With --plan, the stages priced beforehand
+(bench/long_plan.py's json) beside them. Prints the tables for bench/RESULTS.md.
+
+    .venv/bin/python bench/study_stages.py --log bench/results/study_cpu_long.log --results results/cpu-long/en-fr.csv \
+        --plan bench/results/long_plan.json
+"""
+import json, re
+import pandas as pd
+from common import parser
+
+def seconds_of(text: str) -> float:
+    "Seconds of 'MM:SS', 'H:MM:SS' or 'M:SS.ss'."
+    return sum(float(p) * 60**i for i, p in enumerate(reversed(text.split(':'))))
+
+def finished(lines: list[str]) -> pd.DataFrame:
+    "One row per finished job: its kind, its D_f (finetunes), its own seconds, and the study's elapsed seconds when it was reported."
+    rows, elapsed = [], None
+    for line in reversed(lines):  # each 'done' line is dated by the study line after it
+        if m := re.match(r'study: \d+ of \d+ jobs done, ([\d:]+) in', line): elapsed = seconds_of(m[1])
+        elif m := re.match(r'done \d+/\d+: (\S+) .*? -- .* in ([\d:]+)$', line):
+            d_f = re.search(r'D_f=([\d,]+)', line.split(' -- ')[0])
+            rows.append(dict(kind=m[1].split('+')[0], D_f=int(d_f[1].replace(',', '')) if d_f else None, job_s=seconds_of(m[2]), at_s=elapsed))
+    return pd.DataFrame(rows[::-1])
+
+def stages(lines: list[str], results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "The wall-clock stages and the worker-seconds of `lines` (a study's stream) and `results` (its table)."
+    found = lambda pattern: next((seconds_of(m[1]) for l in lines if (m := re.search(pattern, l))), float('nan'))
+    jobs, wall = finished(lines), found(r'Elapsed \(wall clock\) time .*: ([\d:.]+)')
+    pretrained, last = jobs.at_s[jobs.kind == 'pretrain'].max(), jobs.at_s.max()
+    clock = pd.DataFrame([('setup (make setup: the virtual environment)', found(r'setup wall ([\d.]+) s')),
+                          (f"pretraining: {(jobs.kind == 'pretrain').sum()} runs", pretrained),
+                          (f"finetunes and their decoding after it: {(jobs.kind == 'finetune').sum()} jobs", last - pretrained),
+                          ('notebooks and start (the rest of the command)', wall - last),
+                          ('the study command (/usr/bin/time), setup excluded', wall)], columns=['stage', 'seconds'])
+    work = [(f"pretraining ({(jobs.kind == 'pretrain').sum()} runs)", jobs.job_s[jobs.kind == 'pretrain'].sum())]
+    work += [(f"finetunes at D_f = {int(d):,} ({len(g)} jobs)", g.job_s.sum()) for d, g in jobs[jobs.kind == 'finetune'].groupby('D_f')]
+    work.append(('of which decoding the test pairs (results table)', results.decode_seconds.sum()))
+    return clock, pd.DataFrame(work, columns=['work', 'worker_seconds'])
+
+def main():
+    ap = parser(__doc__, repeats=None)
+    ap.add_argument('--log', required=True); ap.add_argument('--results', required=True); ap.add_argument('--plan')
+    a = ap.parse_args()
+    clock, work = stages(open(a.log).read().splitlines(), pd.read_csv(a.results))
+    if a.plan:
+        plan = json.loads(open(a.plan).read())
+        clock['planned_minutes'] = [float('nan'), plan['stages'][0][1] / 60, plan['stages'][1][1] / 60, float('nan'), plan['stages'][2][1] / 60]
+        print(f"planned on {plan['machine']}, {plan['date']}\n")
+    print(clock.assign(minutes=clock.seconds / 60).round(1).to_markdown(index=False), end='\n\n')
+    print(work.assign(minutes=work.worker_seconds / 60).round(1).to_markdown(index=False))
+
+if __name__ == '__main__':
+    main()
