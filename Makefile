@@ -62,10 +62,11 @@ chinchilla: $(STAMP)
 	  -y 'expected: {E: 1.8172, A: 477.84, B: 2143.86, alpha: 0.3473, beta: 0.3672}' \
 	  -p out_dir $(OUT) -p name fit_chinchilla
 
-# One torch thread per notebook: two notebooks of two threads each on two cores spin against each other (3x slower).
+# One torch thread per notebook and per pytest worker (two of each): two processes of two threads each on two cores spin
+# against each other in OpenMP's barriers (3x slower). The tests of one module share a worker (tests/conftest.py).
 test: $(STAMP) check-notebooks
 	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=12 tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=12 tests
 
 # Notebooks are the source of truth: nbdev_clean and nbdev_export must change nothing.
 check-notebooks: $(STAMP)

@@ -1,8 +1,10 @@
 """What the long cpu study (specs/cpu-long.yaml) costs on this machine, priced from rates measured here the way the study
 runs them: two one-thread workers side by side. First the study's two pretraining runs (English-only and 50/50, its own
 settings) for --seconds each, side by side; then two of its finetunes from scratch (D_f = 1.6M, its settings) side by
-side, timed at two step counts so that the set-up (the task's length filter, the model) and the cost per step come
-apart, and one greedy decoding of the test pairs it scores. The sweep's own scheduler estimate (`estimate_left`: the jobs
+side, timed at two step counts so that the set-up (the model; the task's length filter is cached by then) and the cost
+per step come apart, after an untimed one-step finetune that pays the process's one-time costs (the first price, of 2026-12-06, paid
+them inside its shorter count and so priced a step at a fraction of what the study's finetunes took), and one greedy
+decoding of the test pairs it scores. The sweep's own scheduler estimate (`estimate_left`: the jobs
 in the order the workers take them, each to the worker free first) turns the rates into the study's wall time. Writes
 bench/results/long_plan.json; prints the table for bench/RESULTS.md.
 
@@ -32,6 +34,7 @@ def finetune_rate(config: dict, steps: tuple, limit: int, decode: bool, out) -> 
     from scaling_downstream.evaluate import evaluate
     from scaling_downstream.finetune import FinetuneConfig, finetune
     torch.set_num_threads(1)
+    finetune(FinetuneConfig(**dict(config, max_steps=1, eval_every=1)), progress=False)  # the process's one-time costs (corpus, caches), untimed
     times = {}
     for n in steps:
         t0 = time.perf_counter()

@@ -4,7 +4,7 @@
     /usr/bin/time -f 'setup wall %e s' make setup > LOG 2>&1
     /usr/bin/time -v make study 2>&1 | grep -v '^worker' >> LOG
 
-(the per-worker lines left out). The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its
+(the per-worker lines left out), on a fresh run: a job found done in `runs/` is reported without its time and not counted. The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its
 job's own time; the results table gives each finetune's decoding seconds. Wall-clock stages: setup, pretraining (until
 the last pretraining run is done), the finetunes and their decoding after it, and the rest (the notebooks, the start);
 worker-seconds: each kind of job, the finetunes per D_f, and decoding. With --plan, the stages priced beforehand
@@ -57,6 +57,8 @@ def main():
         print(f"planned on {plan['machine']}, {plan['date']}\n")
     print(clock.assign(minutes=clock.seconds / 60).round(1).to_markdown(index=False), end='\n\n')
     print(work.assign(minutes=work.worker_seconds / 60).round(1).to_markdown(index=False))
+    step = pd.read_csv(a.results).eval('finetune_seconds / finetune_steps')  # its set-up and validations included
+    print(f"\na finetune's seconds per step (results table, set-up and validation included): {step.mean():.2f} ({step.min():.2f} to {step.max():.2f})")
 
 if __name__ == '__main__':
     main()

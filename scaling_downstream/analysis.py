@@ -15,9 +15,9 @@ from .fit import (Bootstrap, Extrapolation, bootstrap, extrapolation_error, fit_
                                     power_law, rollout, rollout_error)
 
 # %% auto #0
-__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'load_results', 'check_results',
-           'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f', 'baseline',
-           'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
+__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'PREDICTION_COLUMNS', 'load_results',
+           'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
+           'baseline', 'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
            'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
            'Prediction', 'curve_bootstrap', 'fit_band', 'fallen', 'predict_curve', 'prediction_table',
            'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary', 'decision_accuracy',
@@ -366,6 +366,9 @@ def predict_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric
                       boot.converged_share, undefined, _prediction_warnings(boot, undefined, interval, target))
 
 # %% ../nbs/09a_analysis.ipynb #480253c6
+PREDICTION_COLUMNS = ['pair', 'mixture', 'D_f', 'metric', 'points', 'not_predicted', 'target_D_p', 'predicted', 'band_lo', 'band_hi',
+                      'interval_lo', 'interval_hi', 'run_noise', 'noise_source', 'converged', 'undefined', 'warnings']
+
 def prediction_table(table: pd.DataFrame, metrics=('bleu', 'ce'), factor: float=10.0) -> pd.DataFrame:
     """One row per pretrained curve: its law read at `factor`× its largest checkpoint, with the band and the new run's
     interval, the share of refits that converged and of those undefined there, and what to beware of; else why not."""
@@ -380,7 +383,7 @@ def prediction_table(table: pd.DataFrame, metrics=('bleu', 'ce'), factor: float=
                            converged=p.converged, undefined=p.undefined, warnings='; '.join(p.warnings))
             except ValueError as e: row['not_predicted'] = str(e)
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PREDICTION_COLUMNS)  # every column, whether or not some curve has no prediction (or every one has)
 
 # %% ../nbs/09a_analysis.ipynb #6bb26446
 def simulated_study(score, d_p, seeds: int=3, sd: float=0.3, rng=None, pair: str='en-fr', mixture: str='en50-fr50', d_f: int=50_000) -> pd.DataFrame:

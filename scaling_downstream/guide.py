@@ -289,14 +289,21 @@ def _pts(cf: CurveFit, digits: int=2) -> str: return ', '.join(f"{v:.{digits}f}Â
 def _follows(cf: CurveFit, max_rel_error: float) -> bool: return cf.monotone and _err(cf) <= max_rel_error
 
 # %% ../nbs/10_guide.ipynb #3be5666c
+def _improves(cf: CurveFit) -> bool:
+    "Whether a curve improves from its first checkpoint to its last by more than the 95% interval of the difference."
+    y, ci = cf.points[cf.metric].to_numpy(), cf.points.ci.to_numpy()
+    return bool(len(y) > 1 and (y[-1] - y[0]) * (1 if HIGHER_IS_BETTER[cf.metric] else -1) > np.hypot(ci[-1], ci[0]))
+
 def finding_aligned(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> dict:
-    "Finding 1: with the 50/50 mixture, BLEU follows the log-law and CE the power law, both monotone in $D_p$."
+    """Finding 1: with the 50/50 mixture, BLEU follows the log-law and CE the power law, both monotone in $D_p$ and
+    improving along it beyond the noise (a curve flat within its intervals follows any law of small slope, and shows nothing)."""
     pairs = sorted(table.pair.unique())
     bleu = [cf for p in pairs for cf in _curves(table, p, aligned_mixture(p), 'bleu', n_fit)]
     ce = [cf for p in pairs for cf in _curves(table, p, aligned_mixture(p), 'ce', n_fit)]
-    ok = lambda cf: _follows(cf, max_rel_error)
+    ok = lambda cf: _follows(cf, max_rel_error) and _improves(cf)
     numbers = '; '.join(f"{b.pair} D_f={format_tokens(b.d_f)}: BLEU {_pts(b)} (95% intervals), monotone within them {b.monotone}, "
-                        f"log-law held-out error {_err(b):.1%}; CE {_pts(c, 3)}, monotone {c.monotone}, power-law held-out error {_err(c):.2%}"
+                        f"rising beyond them {_improves(b)}, log-law held-out error {_err(b):.1%}; CE {_pts(c, 3)}, monotone {c.monotone}, "
+                        f"falling beyond the noise {_improves(c)}, power-law held-out error {_err(c):.2%}"
                         for b, c in zip(bleu, ce))
     return finding('1. Aligned (50/50) pretraining: BLEU follows the log-law and CE the power law, both monotone',
                    _status(all(map(ok, bleu + ce)) and bool(bleu), any(map(ok, ce))), numbers or 'no 50/50 curve of three checkpoints',

@@ -1,4 +1,4 @@
-import subprocess, sys, time
+import os, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 
@@ -11,6 +11,14 @@ REPLICATION = dict(E=1.8172, A=477.84, B=2143.86, alpha=0.3473, beta=0.3672)
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'slurm: runs a real one-node SLURM cluster on this machine (needs root)')
+
+def apt_install(*packages: str) -> None:
+    "Debian's `packages` by apt-get, one install at a time: two pytest workers may ask at once, and dpkg takes one."
+    from filelock import FileLock
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    with FileLock('/tmp/scaling_downstream-apt.lock'):
+        subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env, capture_output=True)
+        subprocess.run(['apt-get', 'install', '-y', '-qq', *packages], check=True, env=env, capture_output=True)
 
 def run(*args, **kwargs):
     "Run a command from the repository root, capturing its output as text."
@@ -48,14 +56,12 @@ def reproduce(tmp_path, *args, quiet=True):
 
 @pytest.fixture(scope='session')
 def smoke_study(tmp_path_factory):
-    """The README's main command at smoke scale, run once for every test that needs it (the study's own tests, the SLURM
-    launcher's comparison), its output captured as a pipe (not a terminal) gets it. Its time: bench/progress_estimate.py."""
+    """The README's main command at smoke scale, run once for the study's tests, its output captured as a pipe (not a
+    terminal) gets it. Its time: bench/progress_estimate.py."""
     tmp_path = tmp_path_factory.mktemp('smoke-study')
     return tmp_path, reproduce(tmp_path, '--scale', 'smoke', quiet=False)
 
 def pytest_collection_modifyitems(items):
-    """On two pytest-xdist workers (`make test`: `-n 2 --dist loadgroup`), one group per module, so that a module's
-    fixtures are made once; the smoke study's users join the SLURM tests, so that the session's smoke study runs once."""
-    for item in items:
-        shares_smoke = 'smoke_study' in getattr(item, 'fixturenames', ()) or item.module.__name__ == 'test_slurm'
-        item.add_marker(pytest.mark.xdist_group('smoke-study' if shares_smoke else item.module.__name__))
+    """On two pytest-xdist workers (`make test`: `-n 2 --dist loadgroup`), a module's tests on one worker, so that its
+    module and session fixtures (a SLURM node, the smoke study) are made once."""
+    for item in items: item.add_marker(pytest.mark.xdist_group(Path(item.nodeid.split('::')[0]).stem))

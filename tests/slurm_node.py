@@ -6,6 +6,7 @@ munged, slurmctld and slurmd started as root and stopped again by their pid file
 """
 import contextlib, os, shutil, signal, socket, subprocess, time
 from pathlib import Path
+from conftest import apt_install
 
 CONF = """ClusterName=sd-test
 SlurmctldHost={host}
@@ -35,9 +36,7 @@ PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
 def install() -> None:
     "Debian's SLURM and munge, if their daemons are not installed."
     if all(shutil.which(c) for c in ('slurmctld', 'slurmd', 'munged', 'sbatch')): return
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env, capture_output=True)
-    subprocess.run(['apt-get', 'install', '-y', '-qq', 'slurm-wlm', 'munge'], check=True, env=env, capture_output=True)
+    apt_install('slurm-wlm', 'munge')
 
 def free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]

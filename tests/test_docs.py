@@ -4,7 +4,7 @@ and a figure render, and a screenshot of each is kept in _proc/."""
 import os, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
-from conftest import ROOT, run
+from conftest import ROOT, apt_install, run
 
 CHROMIUM = '/usr/bin/chromium'
 FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -13,9 +13,7 @@ FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '-
 def install_chromium():
     if Path(CHROMIUM).exists(): return
     if os.geteuid() != 0: pytest.skip('installing chromium needs root')
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env, capture_output=True)
-    subprocess.run(['apt-get', 'install', '-y', '-qq', 'chromium'], check=True, env=env, capture_output=True)
+    apt_install('chromium')
 
 @pytest.fixture(scope='module')
 def site():

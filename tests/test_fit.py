@@ -62,7 +62,7 @@ def test_bootstrap_keeps_every_refit_and_they_converge_on_the_cpu_studys_design(
     stopped at the iteration limit on the valley towards β = ∞, and were dropped."""
     from scaling_downstream.fit import bootstrap, log_law
     from scaling_downstream.grid import STUDY_SCALES
-    grid, seeds = np.array(STUDY_SCALES['cpu']['milestones'], float), len(STUDY_SCALES['cpu']['seeds']['en-fr']['en50-fr50'])
+    grid, seeds = np.array(STUDY_SCALES['cpu']['milestones'], float), len(STUDY_SCALES['cpu']['seeds'].get('en-fr', {}).get('en50-fr50', [0]))
     truth, rng = dict(A=np.exp(2.15), alpha=0.3, beta=1.2), np.random.default_rng(0)
     kept, converged = [], []
     for study in range(20):

@@ -32,7 +32,7 @@ import functools, math, re
 import pytest
 from scaling_downstream.grid import STUDY_SCALES
 CPU_GRID, GPU_GRID = (np.array(STUDY_SCALES[s]['milestones'], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, specs/gpu.yaml
-SEEDS = {s: len(STUDY_SCALES[s]['seeds']['en-fr']['en50-fr50']) for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
+SEEDS = {s: len(STUDY_SCALES[s]['seeds'].get('en-fr', {}).get('en50-fr50', [0])) for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 
 def aligned_study(seeds=3, sd=0.3, seed=0, d_p=CPU_GRID):
     "A made-up en-fr study on the cpu study's design: en50-fr50 on a log-law (BLEU 7.6-9.3), `seeds` runs each, and no pretraining."
@@ -75,7 +75,8 @@ def test_sd_guide_names_the_rows_it_leaves_out_for_a_missing_score(tmp_path):
     table.to_csv(path := tmp_path/'en-fr.csv', index=False)
     r = run(BIN/'sd-guide', path, '--pair', 'en-fr', '--mixture', 'en50-fr50')
     assert r.returncode == 0, r.stderr
-    assert "BLEU is missing in 1 of 18 rows of en-fr's en50-fr50 and no pretraining at D_f=50,000 (row 4 (en-fr en50-fr50, D_p=118,921, D_f=50,000, seed 1)): they are left out of its curves" in r.stdout, r.stdout
+    assert (f"BLEU is missing in 1 of {len(table)} rows of en-fr's en50-fr50 and no pretraining at D_f=50,000 (row 4 (en-fr en50-fr50, "
+            f"D_p={table.D_p[4]:,.0f}, D_f=50,000, seed 1)): they are left out of its curves") in r.stdout, r.stdout
 
 @pytest.mark.parametrize('value', ['-5', '0', 'inf', 'nan'])
 def test_sd_guide_refuses_a_target_dp_that_is_not_a_positive_finite_size(value):

@@ -37,7 +37,8 @@ def launcher(tmp_path_factory): return script(tmp_path_factory, 'launcher', LAUN
 def launch(launcher, root, resubmits=2, processes=1, jobs='all', last=1_000_000):
     "The launcher on a pretraining job to D_p=`last` and (`jobs`) two finetunes of it, and one that fails ('failing'), or none ('pretrain')."
     return subprocess.Popen([sys.executable, str(launcher), str(root), str(resubmits), str(processes), jobs, str(last)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # a pytest-xdist worker ignores Ctrl-C, and a child inherits that
 
 def slurm_job(root, kind):
     "The SLURM job id of the `kind` job of the sweep in `root` (its record beside its spec)."
@@ -45,11 +46,12 @@ def slurm_job(root, kind):
 
 TIMING = ['finetune_seconds', 'decode_seconds', 'seconds']
 
-def test_a_smoke_pair_through_slurm_gives_the_local_table(slurm, smoke_study, tmp_path):
+def test_a_smoke_pair_through_slurm_gives_the_local_table(slurm, tmp_path):
     """`sd-reproduce --launcher slurm` for one pair of the smoke study (each SLURM job pays ~13 s of Python and torch
     starting, bench/slurm_overhead.py): every job a SLURM job (one core each, as a local worker has), a finetune after
-    its pretraining, the same table as the local workers', the notebooks and figures."""
-    local, _ = smoke_study
+    its pretraining, the same table as the local workers' (the same pair run locally), the notebooks and figures."""
+    local = tmp_path/'local'
+    assert reproduce(local, '--scale', 'smoke', '--pairs', 'en-ro').returncode == 0
     r = reproduce(tmp_path, '--scale', 'smoke', '--pairs', 'en-ro', '--launcher', 'slurm')
     assert r.returncode == 0, r.stderr[-3000:]
     assert re.search(r"^7 jobs: 0 done, 7 submitted", r.stderr, re.M) and r.stderr.count('\ndone    ') == 7, r.stderr[-3000:]
