@@ -1,10 +1,10 @@
 """What the long cpu study (specs/cpu-long.yaml) costs on this machine, priced from rates measured here the way the study
 runs them: two one-thread workers side by side. First the study's two pretraining runs (English-only and 50/50, its own
 settings) for --seconds each, side by side; then two of its finetunes from scratch (D_f = 1.6M, its settings) side by
-side, timed at two step counts so that the set-up (the model; the task's length filter is cached by then) and the cost
-per step come apart, after an untimed one-step finetune that pays the process's one-time costs (the first price, of 2026-12-06, paid
-them inside its shorter count and so priced a step at a fraction of what the study's finetunes took), and one greedy
-decoding of the test pairs it scores. The sweep's own scheduler estimate (`estimate_left`: the jobs
+side, after an untimed one-step finetune that pays the process's one-time costs (the first price, of 2026-12-06, paid
+them inside its shorter count and so priced a step at less than half of what the study's finetunes took), timed at two
+step counts so that the set-up (the model; the task's length filter is cached by then) and the cost per step come
+apart, and one greedy decoding of the test pairs it scores. The sweep's own scheduler estimate (`estimate_left`: the jobs
 in the order the workers take them, each to the worker free first) turns the rates into the study's wall time. Writes
 bench/results/long_plan.json; prints the table for bench/RESULTS.md.
 

@@ -26,9 +26,9 @@ from scaling_downstream import analysis as A
 from common import ROOT, machine, parser, write_table
 from scaling_downstream.fit import bootstrap, extrapolation_error, fit_law, log_law, power_law, rectified_law
 
-from scaling_downstream.grid import STUDY_SCALES
-CPU_GRID, GPU_GRID = (np.array(STUDY_SCALES[s]['milestones'], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
-SEEDS = {s: len(STUDY_SCALES[s]['seeds'].get('en-fr', {}).get('en50-fr50', [0])) for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
+from scaling_downstream.grid import design as study_design
+CPU_GRID, GPU_GRID = (np.array(study_design(s)[0], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
+SEEDS = {s: study_design(s)[1] for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 CPU_CURVE = lambda d: log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2)   # BLEU 7.6-9.3 over the cpu checkpoints
 GPU_CURVE = lambda d: log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5)   # BLEU 8.7-11.0 over the gpu checkpoints
 SATURATING = lambda d: 12 - 9*(d/5e4)**-0.2                             # bends away from any log-law

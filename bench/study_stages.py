@@ -4,14 +4,14 @@
     /usr/bin/time -f 'setup wall %e s' make setup > LOG 2>&1
     /usr/bin/time -v make study 2>&1 | grep -v '^worker' >> LOG
 
-(the per-worker lines left out), on a fresh run: a job found done in `runs/` is reported without its time and not counted. The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its
-job's own time; the results table gives each finetune's decoding seconds. Wall-clock stages: setup, pretraining (until
+(the per-worker lines left out), on a fresh run: a job found done in `runs/` is reported without its time and not
+counted. The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its job's own time; the results table gives each finetune's decoding seconds. Wall-clock stages: setup, pretraining (until
 the last pretraining run is done), the finetunes and their decoding after it, and the rest (the notebooks, the start);
 worker-seconds: each kind of job, the finetunes per D_f, and decoding. With --plan, the stages priced beforehand
 (bench/long_plan.py's json) beside them. Prints the tables for bench/RESULTS.md.
 
     .venv/bin/python bench/study_stages.py --log bench/results/study_cpu_long.log --results results/cpu-long/en-fr.csv \
-        --plan bench/results/long_plan.json
+        --plan bench/results/long_plan_first.json
 """
 import json, re
 import pandas as pd

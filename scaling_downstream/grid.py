@@ -12,7 +12,7 @@ from .pretrain import PretrainConfig
 from .sweep import finetune_job, pretrain_job
 
 # %% auto #0
-__all__ = ['SPECS', 'STUDY_SCALES', 'read_grid', 'study_jobs', 'grid_jobs']
+__all__ = ['SPECS', 'STUDY_SCALES', 'read_grid', 'study_jobs', 'grid_jobs', 'design']
 
 # %% ../nbs/08a_grid.ipynb #150d3dd6
 SPECS = Path(__file__).resolve().parent.parent/'specs' if '__file__' in globals() else Path('../specs').resolve()
@@ -53,3 +53,9 @@ def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=No
         specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture)
                          for m in at(ft.d_f).get('milestones', milestones) if m in milestones]
     return specs
+
+# %% ../nbs/08a_grid.ipynb #689179e0
+def design(scale: str, pair: str='en-fr', curve: str='en50-fr50') -> tuple[list[int], int]:
+    "The pretraining checkpoints of `scale`'s study and the number of finetuning seeds of `pair`'s `curve` there (1 if it names none)."
+    grid = STUDY_SCALES[scale]
+    return [int(m) for m in grid['milestones']], len(grid['seeds'].get(pair, {}).get(curve, [0]))

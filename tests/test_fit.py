@@ -61,8 +61,9 @@ def test_bootstrap_keeps_every_refit_and_they_converge_on_the_cpu_studys_design(
     true log-law): every refit is kept and at least 99% converge, in each of 20 studies. In the law's own parameters many
     stopped at the iteration limit on the valley towards β = ∞, and were dropped."""
     from scaling_downstream.fit import bootstrap, log_law
-    from scaling_downstream.grid import STUDY_SCALES
-    grid, seeds = np.array(STUDY_SCALES['cpu']['milestones'], float), len(STUDY_SCALES['cpu']['seeds'].get('en-fr', {}).get('en50-fr50', [0]))
+    from scaling_downstream.grid import design
+    grid, seeds = design('cpu')
+    grid = np.array(grid, float)
     truth, rng = dict(A=np.exp(2.15), alpha=0.3, beta=1.2), np.random.default_rng(0)
     kept, converged = [], []
     for study in range(20):

@@ -30,9 +30,9 @@ def test_sd_guide_prints_decisions_and_gives_json():
 # --- predictions a researcher can bet on: every refit kept or its loss said, no made-up numbers, every input checked ---
 import functools, math, re
 import pytest
-from scaling_downstream.grid import STUDY_SCALES
-CPU_GRID, GPU_GRID = (np.array(STUDY_SCALES[s]['milestones'], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, specs/gpu.yaml
-SEEDS = {s: len(STUDY_SCALES[s]['seeds'].get('en-fr', {}).get('en50-fr50', [0])) for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
+from scaling_downstream.grid import design as study_design
+CPU_GRID, GPU_GRID = (np.array(study_design(s)[0], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
+SEEDS = {s: study_design(s)[1] for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 
 def aligned_study(seeds=3, sd=0.3, seed=0, d_p=CPU_GRID):
     "A made-up en-fr study on the cpu study's design: en50-fr50 on a log-law (BLEU 7.6-9.3), `seeds` runs each, and no pretraining."
