@@ -42,8 +42,8 @@ def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=No
     if not mixtures: raise ValueError(f"no mixtures for {pair}: the grid names them for {', '.join(grid['mixtures'])}")
     d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
     at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
-    def finetunes(curve):  # the scale's seeds: a baseline's at every D_f, a pretrained curve's at the smallest D_f (others: seed 0)
-        seeds_of = lambda n: seeds or (grid['seeds'].get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
+    def finetunes(curve):  # the seeds of the scale (or of a D_f): a baseline's at every D_f, a pretrained curve's at the smallest (others: seed 0)
+        seeds_of = lambda n: seeds or (at(n).get('seeds', grid['seeds']).get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
         settings = lambda n: {**grid['finetune'], **at(n).get('finetune', {}), **at(n).get('pairs', {}).get(pair, {})}
         return [FinetuneConfig(pair, d_f=int(n), seed=s, task=task, **settings(n)) for n in d_f for s in seeds_of(n)]
     specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]

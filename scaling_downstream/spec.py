@@ -142,11 +142,11 @@ def _grid(spec: dict, base: str, mixtures: dict, tasks: dict) -> dict:
     if 'max_epochs' in spec: grid['pretrain']['max_epochs'] = float(spec['max_epochs'])
     for key in ('milestones', 'd_f'):
         if key in spec: grid[key] = sorted(int(v) for v in spec[key])
-    seeds = spec.get('seeds')  # a list for every curve, or {task: {mixture or 'none': list}}
-    grid['seeds'] = seeds if isinstance(seeds, dict) else {pair: {m: [int(s) for s in seeds] for m in ['none', *mixtures[pair]]} for pair in tasks} if seeds else {}
+    by_task = lambda seeds: seeds if isinstance(seeds, dict) else {pair: {m: [int(s) for s in seeds] for m in ['none', *mixtures[pair]]} for pair in tasks}
+    grid['seeds'] = by_task(spec['seeds']) if spec.get('seeds') else {}  # a list for every curve, or {task: {mixture or 'none': list}}
     # a D_f's own finetuning settings stay, but a spec finetunes every checkpoint at every D_f (the curves it asks for)
-    grid['at_d_f'] = {d: {k: v for k, v in s.items() if k != 'milestones'} for d, s in grid.get('at_d_f', {}).items() if d in grid['d_f']}
-    grid['at_d_f'].update({int(d): s for d, s in (spec.get('at_d_f') or {}).items()})
+    grid['at_d_f'] = {d: {k: v for k, v in s.items() if k not in ('milestones', 'seeds')} for d, s in grid.get('at_d_f', {}).items() if d in grid['d_f']}
+    grid['at_d_f'].update({int(d): {**s, **({'seeds': by_task(s['seeds'])} if s.get('seeds') else {})} for d, s in (spec.get('at_d_f') or {}).items()})
     grid['cluster'] = {**grid.get('cluster', {}), **(spec.get('cluster') or {})}
     grid['mixtures'] = mixtures
     return grid

@@ -46,12 +46,11 @@ def slurm_job(root, kind):
 
 TIMING = ['finetune_seconds', 'decode_seconds', 'seconds']
 
-def test_a_smoke_pair_through_slurm_gives_the_local_table(slurm, tmp_path):
+def test_a_smoke_pair_through_slurm_gives_the_local_table(slurm, smoke_study, tmp_path):
     """`sd-reproduce --launcher slurm` for one pair of the smoke study (each SLURM job pays ~13 s of Python and torch
     starting, bench/slurm_overhead.py): every job a SLURM job (one core each, as a local worker has), a finetune after
-    its pretraining, the same table as the local workers' (the same pair run locally), the notebooks and figures."""
-    local = tmp_path/'local'
-    assert reproduce(local, '--scale', 'smoke', '--pairs', 'en-ro').returncode == 0
+    its pretraining, the same table as the local workers' (that pair of the smoke study run locally), the notebooks and figures."""
+    local, _ = smoke_study
     r = reproduce(tmp_path, '--scale', 'smoke', '--pairs', 'en-ro', '--launcher', 'slurm')
     assert r.returncode == 0, r.stderr[-3000:]
     assert re.search(r"^7 jobs: 0 done, 7 submitted", r.stderr, re.M) and r.stderr.count('\ndone    ') == 7, r.stderr[-3000:]
