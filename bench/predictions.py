@@ -4,9 +4,9 @@ check the fitter on public finetuning curves.
     .venv/bin/python bench/predictions.py [--repeats 5] [--studies 400] [--refits 400] [--skip-public]
 
 1. `bootstrap` with 1,000 resamples, each refitted by the batched L-BFGS: a log-law on six BLEU-like checkpoints with 2%
-   noise (the friendly case), and the cpu study's design (the checkpoints of specs/cpu.yaml and its 50/50 curve's seeds,
-   0.3 BLEU apart, a true log-law), one made-up study per repeat; wall time and the share of refits that converged. And the cpu
-   design refitted in the log-law's own parameters, as before its search space: how many refits stop at the limit.
+   noise (the friendly case), and the cpu study's design (the checkpoints of specs/cpu.yaml, its 50/50 curve's seeds and
+   its baseline's, 0.3 BLEU apart, a true log-law), one made-up study per repeat; wall time and the share of refits that
+   converged. And the cpu design refitted in the log-law's own parameters, as before its search space: how many refits stop at the limit.
 2. Coverage of the 95% interval of a new run, through `analysis.predict_curve` (`analysis.design_coverage`): the cpu
    and gpu studies' designs with a true log-law, and the cpu design with a saturating curve the log-law does not
    describe (reported as it is); at 1x and 10x the largest checkpoint. On the cpu design also Davison and Hinkley's
@@ -29,6 +29,7 @@ from scaling_downstream.fit import bootstrap, extrapolation_error, fit_law, log_
 from scaling_downstream.grid import design as study_design
 CPU_GRID, GPU_GRID = (np.array(study_design(s)[0], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
 SEEDS = {s: study_design(s)[1] for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
+BASELINE_SEEDS = {s: study_design(s, curve='none')[1] for s in ('cpu', 'gpu')}  # and of their baselines
 CPU_CURVE = lambda d: log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2)   # BLEU 7.6-9.3 over the cpu checkpoints
 GPU_CURVE = lambda d: log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5)   # BLEU 8.7-11.0 over the gpu checkpoints
 SATURATING = lambda d: 12 - 9*(d/5e4)**-0.2                             # bends away from any log-law
@@ -40,7 +41,7 @@ def time_bootstrap(repeats: int) -> dict:
     for seed in range(repeats):
         t0 = time.perf_counter(); b = bootstrap(log_law, d_p, bleu, n=1000, seed=seed, fit=fit)
         out['friendly'].append((time.perf_counter() - t0, b.converged_share))
-        t = A.simulated_study(CPU_CURVE, CPU_GRID, SEEDS['cpu'], rng=np.random.default_rng(seed))
+        t = A.simulated_study(CPU_CURVE, CPU_GRID, SEEDS['cpu'], rng=np.random.default_rng(seed), baseline_seeds=BASELINE_SEEDS['cpu'])
         pts = A.curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu')
         f = fit_law(log_law, pts.D_p, pts.bleu)
         t0 = time.perf_counter(); b = bootstrap(log_law, pts.D_p, pts.bleu, n=1000, seed=seed, fit=f, noise=pts.ci/1.96)
@@ -53,7 +54,7 @@ def in_own_parameters(studies: int=20, n: int=1000) -> dict:
     from scaling_downstream.fit import _redraws, batched_lbfgs, huber_objective
     rng, stuck, higher = np.random.default_rng(0), [], []
     for seed in range(studies):
-        t = A.simulated_study(CPU_CURVE, CPU_GRID, SEEDS['cpu'], rng=rng)
+        t = A.simulated_study(CPU_CURVE, CPU_GRID, SEEDS['cpu'], rng=rng, baseline_seeds=BASELINE_SEEDS['cpu'])
         pts = A.curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu')
         fit = fit_law(log_law, pts.D_p, pts.bleu)
         log_y, *_ = _redraws(fit, n, np.random.default_rng(seed), pts.ci.to_numpy()/1.96)
@@ -68,7 +69,7 @@ def reflected_coverage(score, d_p, studies: int, refits: int, seed: int=0, facto
     "Coverage at `factor`x of Davison and Hinkley's reflected limits, exp(2 log y0 - quantiles of log draws), from predict_curve's own refits."
     rng, inside = np.random.default_rng(seed), []
     for _ in range(studies):
-        t = A.simulated_study(score, d_p, SEEDS['cpu'], rng=rng)
+        t = A.simulated_study(score, d_p, SEEDS['cpu'], rng=rng, baseline_seeds=BASELINE_SEEDS['cpu'])
         target = factor * d_p.max()
         A.predict_curve(t, 'en-fr', 'en50-fr50', 50_000, 'bleu', target, refits)
         boot = A.curve_bootstrap(t, 'en-fr', 'en50-fr50', 50_000, 'bleu', refits)  # the same refits, from the cache
@@ -82,13 +83,15 @@ def reflected_coverage(score, d_p, studies: int, refits: int, seed: int=0, facto
     return float(np.mean(inside))
 
 def coverage(studies: int, refits: int) -> pd.DataFrame:
-    named = lambda s, grid: f"{s} ({len(grid)} checkpoints, {np.log10(grid.max()/grid.min()):.1f} decades, {SEEDS[s]} seeds)"
-    designs = {named('cpu', CPU_GRID): (CPU_CURVE, CPU_GRID, SEEDS['cpu']), named('gpu', GPU_GRID): (GPU_CURVE, GPU_GRID, SEEDS['gpu']),
-               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID, SEEDS['cpu'])}
+    named = lambda s, grid: (f"{s} ({len(grid)} checkpoints, {np.log10(grid.max()/grid.min()):.1f} decades, {SEEDS[s]} "
+                             f"seed{'s'[:SEEDS[s] > 1]} each, baseline {BASELINE_SEEDS[s]})")
+    designs = {named('cpu', CPU_GRID): (CPU_CURVE, CPU_GRID, SEEDS['cpu'], BASELINE_SEEDS['cpu']),
+               named('gpu', GPU_GRID): (GPU_CURVE, GPU_GRID, SEEDS['gpu'], BASELINE_SEEDS['gpu']),
+               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID, SEEDS['cpu'], BASELINE_SEEDS['cpu'])}
     parts = []
-    for i, (name, (score, grid, seeds)) in enumerate(designs.items()):
+    for i, (name, (score, grid, seeds, base)) in enumerate(designs.items()):
         t0 = time.perf_counter()
-        c = A.design_coverage(score, grid, seeds, studies=studies, n_bootstrap=refits, seed=i)
+        c = A.design_coverage(score, grid, seeds, studies=studies, n_bootstrap=refits, seed=i, baseline_seeds=base)
         parts.append(c.reset_index().assign(design=name, seconds=time.perf_counter() - t0))
         print(f"  {name}: " + ', '.join(f"{r.factor:g}x {r.coverage:.1%} ± {r.se:.1%}" for r in c.reset_index().itertuples())
               + f" ({c.studies.iloc[0]} studies, {refits} refits each, converged ≥ {c.converged_min.min():.1%}; {time.perf_counter() - t0:.0f} s)")

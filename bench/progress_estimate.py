@@ -87,7 +87,7 @@ if __name__ == '__main__':
         log = ROOT/'bench/results/progress_smoke.log'
         wall = run_smoke(log); text = log.read_text()
     smoke = from_log(text)
-    print(f"smoke study: {smoke['jobs']} jobs; at {smoke['done_at_estimate']} done ({smoke['elapsed']} s in) the estimate said "
+    print(f"{'the study of ' + args.log if args.log else 'smoke study'}: {smoke['jobs']} jobs; at {smoke['done_at_estimate']} done ({smoke['elapsed']} s in) the estimate said "
           f"{smoke['predicted']} s in all, the jobs took {smoke['actual']} s: x{smoke['predicted'] / smoke['actual']:.2f} "
           f"(the average job would have said {smoke['by_average']:.0f} s, x{smoke['by_average'] / smoke['actual']:.2f})"
           + (f"; the whole command {wall:.0f} s" if wall else ''))

@@ -15,7 +15,7 @@ worker-seconds: each kind of job, the finetunes per D_f, and decoding. With --pl
 """
 import json, re
 import pandas as pd
-from common import parser
+from common import machine, parser
 
 def seconds_of(text: str) -> float:
     "Seconds of 'MM:SS', 'H:MM:SS' or 'M:SS.ss'."
@@ -26,9 +26,10 @@ def finished(lines: list[str]) -> pd.DataFrame:
     rows, elapsed = [], None
     for line in reversed(lines):  # each 'done' line is dated by the study line after it
         if m := re.match(r'study: \d+ of \d+ jobs done, ([\d:]+) in', line): elapsed = seconds_of(m[1])
-        elif m := re.match(r'done \d+/\d+: (\S+) .*? -- .* in ([\d:]+)$', line):
+        elif m := re.match(r'done \d+/\d+: (\S+) (\S+?),? .*? -- .* in ([\d:]+)$', line):
             d_f = re.search(r'D_f=([\d,]+)', line.split(' -- ')[0])
-            rows.append(dict(kind=m[1].split('+')[0], D_f=int(d_f[1].replace(',', '')) if d_f else None, job_s=seconds_of(m[2]), at_s=elapsed))
+            rows.append(dict(kind=m[1].split('+')[0], name=m[2], D_f=int(d_f[1].replace(',', '')) if d_f else None,
+                             job_s=seconds_of(m[3]), at_s=elapsed))
     return pd.DataFrame(rows[::-1])
 
 def stages(lines: list[str], results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -46,19 +47,39 @@ def stages(lines: list[str], results: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     work.append(('of which decoding the test pairs (results table)', results.decode_seconds.sum()))
     return clock, pd.DataFrame(work, columns=['work', 'worker_seconds'])
 
+def print_levers(table: pd.DataFrame):
+    "What more seeds would cost, at the mean seconds of the table's jobs: a second on each pretrained curve, a baseline's more."
+    small, large, pretrained = table.D_f.min(), table.D_f.max(), table.mixture != 'none'
+    checkpoints = table[pretrained & (table.D_f == small)].groupby('mixture').D_p.nunique().sum()
+    each = table.seconds[pretrained & (table.D_f == small)].mean()
+    print(f"\na second seed on every pretrained curve at D_f = {small:,}: {checkpoints} jobs of {each:.0f} s (their mean) = "
+          f"{checkpoints*each/60:.0f} min of worker time, {checkpoints*each/120:.0f} min on two workers")
+    base = table.seconds[~pretrained & (table.D_f == large)].mean()
+    print(f"one more baseline seed at D_f = {large:,}: {base:.0f} s (the mean of its seeds) = {base/60:.0f} min of worker time")
+
 def main():
     ap = parser(__doc__, repeats=None)
     ap.add_argument('--log', required=True); ap.add_argument('--results', required=True); ap.add_argument('--plan')
+    ap.add_argument('--json', help="write the stages and each pretraining run's seconds here (bench/progress_estimate.py replays them)")
     a = ap.parse_args()
-    clock, work = stages(open(a.log).read().splitlines(), pd.read_csv(a.results))
+    lines = open(a.log).read().splitlines()
+    clock, work = stages(lines, pd.read_csv(a.results))
+    if a.json:
+        jobs = finished(lines)
+        record = dict(log=a.log, machine=machine(), stages=[[stage, None if pd.isna(s) else round(float(s), 1)] for stage, s in clock.values],
+                      pretraining_s={r.name: r.job_s for r in jobs[jobs.kind == 'pretrain'].itertuples()})
+        open(a.json, 'w').write(json.dumps(record, indent=1) + '\n')
     if a.plan:
         plan = json.loads(open(a.plan).read())
         clock['planned_minutes'] = [float('nan'), plan['stages'][0][1] / 60, plan['stages'][1][1] / 60, float('nan'), plan['stages'][2][1] / 60]
         print(f"planned on {plan['machine']}, {plan['date']}\n")
     print(clock.assign(minutes=clock.seconds / 60).round(1).to_markdown(index=False), end='\n\n')
     print(work.assign(minutes=work.worker_seconds / 60).round(1).to_markdown(index=False))
-    step = pd.read_csv(a.results).eval('finetune_seconds / finetune_steps')  # its set-up and validations included
-    print(f"\na finetune's seconds per step (results table, set-up and validation included): {step.mean():.2f} ({step.min():.2f} to {step.max():.2f})")
+    table = pd.read_csv(a.results)
+    print_levers(table)
+    for d_f, step in table.eval('finetune_seconds / finetune_steps').groupby(table.D_f):  # set-up and validations included
+        print(f"\na finetune's seconds per step at D_f = {d_f:,} (results table, set-up and validation included): "
+              f"{step.mean():.2f} ({step.min():.2f} to {step.max():.2f})")
 
 if __name__ == '__main__':
     main()

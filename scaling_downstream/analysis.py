@@ -386,24 +386,32 @@ def prediction_table(table: pd.DataFrame, metrics=('bleu', 'ce'), factor: float=
     return pd.DataFrame(rows, columns=PREDICTION_COLUMNS)  # every column, whether or not some curve has no prediction (or every one has)
 
 # %% ../nbs/09a_analysis.ipynb #6bb26446
-def simulated_study(score, d_p, seeds: int=3, sd: float=0.3, rng=None, pair: str='en-fr', mixture: str='en50-fr50', d_f: int=50_000) -> pd.DataFrame:
-    "A results table of one made-up curve: at each of `d_p`, `seeds` runs of `score(d_p)` plus normal noise of `sd`."
+def simulated_study(score, d_p, seeds: int=3, sd: float=0.3, rng=None, pair: str='en-fr', mixture: str='en50-fr50', d_f: int=50_000,
+                    baseline_seeds: int=0) -> pd.DataFrame:
+    """A results table of one made-up curve: at each of `d_p`, `seeds` runs of `score(d_p)` plus normal noise of `sd`; and
+    `baseline_seeds` runs of no pretraining with the same noise (at the first checkpoint's level), whose spread is the one
+    measured where the curve has one seed a checkpoint."""
     rng = rng if rng is not None else np.random.default_rng(0)
     d_p = np.asarray(d_p, float)
     runs = score(d_p)[:, None] + sd * rng.standard_normal((len(d_p), seeds))
-    return pd.DataFrame(dict(pair=pair, mixture=mixture, D_f=d_f, seed=np.tile(np.arange(seeds), len(d_p)), D_p=np.repeat(d_p, seeds),
-                             bleu=runs.ravel(), ce=4.0))
+    curve = pd.DataFrame(dict(pair=pair, mixture=mixture, D_f=d_f, seed=np.tile(np.arange(seeds), len(d_p)), D_p=np.repeat(d_p, seeds),
+                              bleu=runs.ravel(), ce=4.0))
+    if not baseline_seeds: return curve
+    base = score(d_p[:1])[0] + sd * rng.standard_normal(baseline_seeds)
+    return pd.concat([curve, pd.DataFrame(dict(pair=pair, mixture='none', D_f=d_f, seed=range(baseline_seeds), D_p=0, bleu=base, ce=4.0))],
+                     ignore_index=True)
 
 def design_coverage(score, d_p, seeds: int=3, sd: float=0.3, studies: int=200, factors=(1, 10), n_bootstrap: int=200,
-                    fresh: int=400, seed: int=0) -> pd.DataFrame:
+                    fresh: int=400, seed: int=0, baseline_seeds: int=0) -> pd.DataFrame:
     """How often `predict_curve`'s 95% interval of a new run holds one, on a design: `studies` made-up studies of the
-    curve `score` (BLEU) at checkpoints `d_p`, `seeds` runs each with noise `sd`, each predicted at `factors`× its largest
-    checkpoint and checked against `fresh` new runs there. One row per factor: the coverage, its standard error over
-    studies, the least share of converged refits, and how many studies had no positive points (skipped)."""
+    curve `score` (BLEU) at checkpoints `d_p`, `seeds` runs each with noise `sd` (and `baseline_seeds` runs of no
+    pretraining: `simulated_study`), each predicted at `factors`× its largest checkpoint and checked against `fresh` new
+    runs there. One row per factor: the coverage, its standard error over studies, the least share of converged refits,
+    and how many studies had no positive points (skipped)."""
     rng, inside, converged, skipped = np.random.default_rng(seed), [], [], 0
     targets = [f * float(np.max(d_p)) for f in factors]
     for _ in range(studies):
-        table = simulated_study(score, d_p, seeds, sd, rng)
+        table = simulated_study(score, d_p, seeds, sd, rng, baseline_seeds=baseline_seeds)
         if (table.groupby('D_p').bleu.mean() <= 0).any(): skipped += 1; continue
         row = []
         for target in targets:

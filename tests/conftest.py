@@ -64,11 +64,12 @@ def smoke_study(tmp_path_factory):
 SHARING = {'test_study': 'smoke-study', 'test_slurm': 'smoke-study',  # the smoke study (the SLURM test compares with it)
            'test_corpus': 'test_corpus', 'test_docs': 'test_docs', 'test_pipeline': 'test_pipeline', 'test_sweep': 'test_sweep'}
 
+def sharing_group(item) -> str|None: return SHARING.get(Path(item.nodeid.split('::')[0]).stem)
+
 def pytest_collection_modifyitems(items):
     """On two pytest-xdist workers (`make test`: `-n 2 --dist loadgroup`), the tests that share a fixture made once per
     worker (the smoke study, a SLURM node, a module's own runs: `SHARING`) on one worker, the longest group first; every
     other test goes to whichever worker is free."""
     for item in items:
-        group = SHARING.get(Path(item.nodeid.split('::')[0]).stem)
-        if group: item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: [SHARING.get(Path(item.nodeid.split('::')[0]).stem) != 'smoke-study'])
+        if group := sharing_group(item): item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: sharing_group(item) != 'smoke-study')  # a stable sort: otherwise in the order collected
