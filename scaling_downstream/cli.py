@@ -185,7 +185,18 @@ def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None
         return f"{name} failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
     except Exception as e:  # the kernel died or never started: there is no cell to name
         return f"{name} failed: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]} — see {dst}"
+    _fix_injected_id(dst)
     return None
+
+def _fix_injected_id(path: Path) -> None:
+    "Give papermill's injected-parameters cell a fixed id (papermill draws a new one each run): a rerun changes only timings."
+    import nbformat
+    from scaling_downstream.core import atomic_write_bytes
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if 'injected-parameters' in cell.metadata.get('tags', []): cell.id = 'injected-parameters'
+    text = nbformat.writes(nb)
+    atomic_write_bytes(path, (text if text.endswith('\n') else text + '\n').encode())
 
 def _run_notebooks(runs: list, cwd: Path) -> list[str]:
     """Execute each (notebook, output, parameters) of `runs`, two at a time, each in its own process and kernel, with a

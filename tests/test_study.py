@@ -32,6 +32,9 @@ def test_smoke_study_end_to_end(smoke_study):
     assert f"of {len(models)} models" in found.loc['7', 'numbers']
     if models.bleu.max() < 1:  # smoke models do not translate: nothing is judged on BLEU
         assert all('BLEU cannot be judged' in found.loc[k, 'numbers'] for k in '123'), found.numbers
+    import nbformat  # papermill's injected cell with a fixed id: a rerun rewrites the notebooks with new timings only
+    cells = nbformat.read(tmp_path/'out/smoke/en-fr.ipynb', as_version=4).cells
+    assert [c.id for c in cells if 'injected-parameters' in c.metadata.get('tags', [])] == ['injected-parameters']
     # the pair notebooks plan the sweep again after the workers: every job ran exactly once, to the end
     runs = [[json.loads(line) for line in (job/'history.jsonl').read_text().splitlines()] for job in (tmp_path/'runs/smoke').iterdir()]
     assert runs and all(len(r) == 1 and r[0]['finished'] for r in runs), [r for r in runs if len(r) != 1 or not r[0]['finished']][:2]
