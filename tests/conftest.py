@@ -66,6 +66,7 @@ SHARING = {'test_study': 'smoke-study', 'test_slurm': 'smoke-study',  # the smok
 
 def sharing_group(item) -> str|None: return SHARING.get(Path(item.nodeid.split('::')[0]).stem)
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the groups into the tests' ids
 def pytest_collection_modifyitems(items):
     """On two pytest-xdist workers (`make test`: `-n 2 --dist loadgroup`), the tests that share a fixture made once per
     worker (the smoke study, a SLURM node, a module's own runs: `SHARING`) on one worker, the longest group first; every

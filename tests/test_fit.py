@@ -57,18 +57,19 @@ def test_rollout_error_grows_with_distance_on_a_curve_that_bends():
     assert rollout_error(straight) < 1e-3 < rollout_error(bent)
 
 def test_bootstrap_keeps_every_refit_and_they_converge_on_the_cpu_studys_design():
-    """The cpu study's design (the checkpoints of specs/cpu.yaml, 1.5 decades; its 50/50 curve's seeds, 0.3 BLEU apart; a
-    true log-law): every refit is kept and at least 99% converge, in each of 20 studies. In the law's own parameters many
-    stopped at the iteration limit on the valley towards β = ∞, and were dropped."""
+    """The cpu study's design (the checkpoints of specs/cpu.yaml, 1.5 decades; its 50/50 curve's seeds and its baseline's,
+    0.3 BLEU apart; a true log-law): every refit is kept and at least 99% converge, in each of 20 studies. In the law's
+    own parameters many stopped at the iteration limit on the valley towards β = ∞, and were dropped."""
     from scaling_downstream.fit import bootstrap, log_law
     from scaling_downstream.grid import design
-    grid, seeds = design('cpu')
+    (grid, seeds), baseline = design('cpu'), design('cpu', curve='none')[1]
     grid = np.array(grid, float)
     truth, rng = dict(A=np.exp(2.15), alpha=0.3, beta=1.2), np.random.default_rng(0)
     kept, converged = [], []
     for study in range(20):
         runs = log_law(grid, **truth)[:, None] + 0.3*rng.standard_normal((len(grid), seeds))
-        boot = bootstrap(log_law, grid, runs.mean(1), n=300, seed=study, noise=np.sqrt(runs.var(1, ddof=1).mean()/seeds))
+        spread = (0.3*rng.standard_normal(baseline)).std(ddof=1)  # measured on the baseline's seeds, as the study does
+        boot = bootstrap(log_law, grid, runs.mean(1), n=300, seed=study, noise=spread/np.sqrt(seeds))
         kept.append(len(boot.thetas)); converged.append(getattr(boot, 'converged', len(boot.thetas)))
     assert kept == [300]*20, f"refits kept of 300: {kept}"
     assert min(converged) >= 0.99*300, converged
