@@ -61,16 +61,19 @@ def smoke_study(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp('smoke-study')
     return tmp_path, reproduce(tmp_path, '--scale', 'smoke', quiet=False)
 
-SHARING = {'test_study': 'smoke-study', 'test_slurm': 'smoke-study',  # the smoke study (the SLURM test compares with it)
-           'test_corpus': 'test_corpus', 'test_docs': 'test_docs', 'test_pipeline': 'test_pipeline', 'test_sweep': 'test_sweep'}
+MODULE_RUNS = {'test_corpus', 'test_docs', 'test_pipeline', 'test_sweep'}  # modules whose tests share a module fixture
 
-def sharing_group(item) -> str|None: return SHARING.get(Path(item.nodeid.split('::')[0]).stem)
+def sharing_group(item) -> str|None:
+    """The tests that share a fixture made once per worker, in one group: the smoke study's and the SLURM node's users
+    (the SLURM test compares with the smoke study), and a module's own runs (`MODULE_RUNS`); None for every other test."""
+    if {'smoke_study', 'slurm'} & set(item.fixturenames): return 'smoke-study'
+    module = Path(item.nodeid.split('::')[0]).stem
+    return module if module in MODULE_RUNS else None
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the groups into the tests' ids
 def pytest_collection_modifyitems(items):
     """On two pytest-xdist workers (`make test`: `-n 2 --dist loadgroup`), the tests that share a fixture made once per
-    worker (the smoke study, a SLURM node, a module's own runs: `SHARING`) on one worker, the longest group first; every
-    other test goes to whichever worker is free."""
+    worker (`sharing_group`) on one worker, the longest group first; every other test goes to whichever worker is free."""
     for item in items:
         if group := sharing_group(item): item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: sharing_group(item) != 'smoke-study')  # a stable sort: otherwise in the order collected
