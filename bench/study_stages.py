@@ -5,7 +5,8 @@
     /usr/bin/time -v make study 2>&1 | grep -v '^worker' >> LOG
 
 (the per-worker lines left out), on a fresh run: a job found done in `runs/` is reported without its time and not
-counted. The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its job's own time; the results table gives each finetune's decoding seconds. Wall-clock stages: setup, pretraining (until
+counted. The 'study: ... MM:SS in' lines date each 'done' line; each 'done' line gives its job's own time; the results
+table gives each finetune's decoding seconds. Wall-clock stages: setup, pretraining (until
 the last pretraining run is done), the finetunes and their decoding after it, and the rest (the notebooks, the start);
 worker-seconds: each kind of job, the finetunes per D_f, and decoding. With --plan, the stages priced beforehand
 (bench/long_plan.py's json) beside them. Prints the tables for bench/RESULTS.md.
@@ -62,8 +63,8 @@ def main():
     ap.add_argument('--log', required=True); ap.add_argument('--results', required=True); ap.add_argument('--plan')
     ap.add_argument('--json', help="write the stages and each pretraining run's seconds here (bench/progress_estimate.py replays them)")
     a = ap.parse_args()
-    lines = open(a.log).read().splitlines()
-    clock, work = stages(lines, pd.read_csv(a.results))
+    lines, table = open(a.log).read().splitlines(), pd.read_csv(a.results)
+    clock, work = stages(lines, table)
     if a.json:
         jobs = finished(lines)
         record = dict(log=a.log, machine=machine(), stages=[[stage, None if pd.isna(s) else round(float(s), 1)] for stage, s in clock.values],
@@ -75,7 +76,6 @@ def main():
         print(f"planned on {plan['machine']}, {plan['date']}\n")
     print(clock.assign(minutes=clock.seconds / 60).round(1).to_markdown(index=False), end='\n\n')
     print(work.assign(minutes=work.worker_seconds / 60).round(1).to_markdown(index=False))
-    table = pd.read_csv(a.results)
     print_levers(table)
     for d_f, step in table.eval('finetune_seconds / finetune_steps').groupby(table.D_f):  # set-up and validations included
         print(f"\na finetune's seconds per step at D_f = {d_f:,} (results table, set-up and validation included): "
