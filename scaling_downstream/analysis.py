@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from .core import check_pair
 from .alignment import alignment_score
 from .data import Mixture
-from .fit import (Bootstrap, Extrapolation, bootstrap, extrapolation_error, fit_law, gordon_law, log_law,
+from .fit import (Bootstrap, Extrapolation, bootstrap, bootstraps, extrapolation_error, fit_law, gordon_law, log_law,
                                     power_law, rollout, rollout_error)
 
 # %% auto #0
@@ -19,9 +19,9 @@ __all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_
            'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
            'baseline', 'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
            'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
-           'Prediction', 'curve_bootstrap', 'fit_band', 'fallen', 'predict_curve', 'prediction_table',
-           'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary', 'decision_accuracy',
-           'decision_summary']
+           'Prediction', 'curve_bootstrap', 'curve_bootstraps', 'fit_band', 'fallen', 'predict_curve', 'prediction',
+           'prediction_table', 'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary',
+           'decision_accuracy', 'decision_summary']
 
 # %% ../nbs/09a_analysis.ipynb #8817fbfb
 METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
@@ -309,15 +309,32 @@ class Prediction:
 def _bootstrap_points(metric: str, d_p: tuple, y: tuple, noise: tuple, n: int, fit=None) -> Bootstrap:
     return bootstrap(law_for(metric), np.array(d_p), np.array(y), n=n, noise=np.array(noise), fit=fit)
 
-def curve_bootstrap(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, n: int=1000) -> Bootstrap:
-    "The residual bootstrap of one curve's law on all its checkpoints, each redrawn with its measured noise; or why there is none."
+def _curve_points(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, judged: bool=False) -> pd.DataFrame:
+    "A curve's points to bootstrap, or why there are none: (`judged`, for a prediction) below the metric's floor, too few, a value ≤ 0."
     points, law = curve(table, pair, mixture, d_f, metric).dropna(), law_for(metric)
+    if judged and below_floor(points, metric):
+        raise ValueError(f"{pair}, {mixture}, D_f={d_f:,}: {METRICS[metric]} is below {FLOORS[metric]:g} at every checkpoint (the models do not translate yet): "
+                         f"the guide does not judge this curve, and no prediction or band is given for it")
     where = f"{pair}, {mixture}, D_f={d_f:,}, {METRICS[metric]}"
     if len(points) <= len(law.params):
         raise ValueError(f"{where}: {len(points)} checkpoints fix the {law.name}'s {len(law.params)} parameters exactly, leaving nothing "
                          f"to measure its error by: a prediction needs {len(law.params) + 1} checkpoints, and a test of it {len(law.params) + 2}")
     if (points[metric] <= 0).any(): raise ValueError(f"{where}: {_not_positive(points, metric)}")
+    return points
+
+def curve_bootstrap(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, n: int=1000, judged: bool=False) -> Bootstrap:
+    """The residual bootstrap of one curve's law on all its checkpoints, each redrawn with its measured noise; or why
+    there is none (with `judged`, also a curve below its metric's floor, which the guide does not judge)."""
+    points = _curve_points(table, pair, mixture, d_f, metric, judged)
     return _bootstrap_points(metric, tuple(points.D_p), tuple(points[metric]), tuple(points.ci / 1.96), n)
+
+def curve_bootstraps(tables: list, pair: str, mixture: str, d_f: int, metric: str, n: int=1000, judged: bool=False) -> list[Bootstrap]:
+    """`curve_bootstrap` of one curve in each of `tables` (a simulation's studies, at the same checkpoints), every refit
+    of every table in one batch (`fit.bootstraps`): each table's the one `curve_bootstrap` gives it alone."""
+    points = [_curve_points(t, pair, mixture, d_f, metric, judged) for t in tables]
+    if any(not p.D_p.equals(points[0].D_p) for p in points): raise ValueError("curve_bootstraps: the tables' curves have other checkpoints")
+    return bootstraps(law_for(metric), points[0].D_p.to_numpy(), [p[metric].to_numpy() for p in points], n=n,
+                      noises=[(p.ci / 1.96).to_numpy() for p in points])
 
 def fit_band(cf: CurveFit, n: int=200) -> Bootstrap|None:
     "The residual bootstrap of `cf`'s law on the checkpoints it was fitted on, each redrawn with its measured noise (None if unfitted)."
@@ -343,11 +360,12 @@ def _prediction_warnings(boot: Bootstrap, undefined: float, interval: tuple, tar
 def predict_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, target_D_p: float|None=None,
                   n_bootstrap: int=1000) -> Prediction:
     "`metric` of `mixture` at `target_D_p` (default: 10× its largest checkpoint), with the curve's band and a new run's interval."
+    target = check_size(target_D_p, 'target_D_p')
+    return prediction(table, pair, mixture, d_f, metric, curve_bootstrap(table, pair, mixture, d_f, metric, n_bootstrap, judged=True), target)
+
+def prediction(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, boot: Bootstrap, target_D_p: float|None=None) -> Prediction:
+    "`predict_curve` from the curve's bootstrap `boot` (`curve_bootstrap`'s, or one of `curve_bootstraps`')."
     target, where = check_size(target_D_p, 'target_D_p'), f"{pair}, {mixture}, D_f={d_f:,}"
-    if below_floor(curve(table, pair, mixture, d_f, metric).dropna(), metric):
-        raise ValueError(f"{where}: {METRICS[metric]} is below {FLOORS[metric]:g} at every checkpoint (the models do not translate yet): "
-                         f"the guide does not judge this curve, and no prediction or band is given for it")
-    boot = curve_bootstrap(table, pair, mixture, d_f, metric, n_bootstrap)
     target = 10 * boot.fit.x['D_p'].max() if target is None else target
     try: predicted = float(boot.fit.predict([target])[0])
     except ValueError:
@@ -408,15 +426,17 @@ def design_coverage(score, d_p, seeds: int=3, sd: float=0.3, studies: int=200, f
     pretraining: `simulated_study`), each predicted at `factors`× its largest checkpoint and checked against `fresh` new
     runs there. One row per factor: the coverage, its standard error over studies, the least share of converged refits,
     and how many studies had no positive points (skipped)."""
-    rng, inside, converged, skipped = np.random.default_rng(seed), [], [], 0
+    rng, made, inside, converged, skipped = np.random.default_rng(seed), [], [], [], 0
     targets = [f * float(np.max(d_p)) for f in factors]
     for _ in range(studies):
         table = simulated_study(score, d_p, seeds, sd, rng, baseline_seeds=baseline_seeds)
         if (table.groupby('D_p').bleu.mean() <= 0).any(): skipped += 1; continue
+        made.append((table, [score(np.array([target]))[0] + sd * rng.standard_normal(fresh) for target in targets]))
+    boots = curve_bootstraps([table for table, _ in made], 'en-fr', 'en50-fr50', 50_000, 'bleu', n_bootstrap, judged=True)  # all in one batch
+    for (table, runs), boot in zip(made, boots):
         row = []
-        for target in targets:
-            p = predict_curve(table, 'en-fr', 'en50-fr50', 50_000, 'bleu', target, n_bootstrap)
-            new = score(np.array([target]))[0] + sd * rng.standard_normal(fresh)
+        for target, new in zip(targets, runs):
+            p = prediction(table, 'en-fr', 'en50-fr50', 50_000, 'bleu', boot, target)  # `predict_curve`'s, from the batch's bootstrap
             lo, hi = (-np.inf if math.isnan(p.interval[0]) else p.interval[0]), (np.inf if math.isnan(p.interval[1]) else p.interval[1])
             row.append(np.mean((lo <= new) & (new <= hi)))  # an end that is not there bounds nothing
             converged.append(p.converged)

@@ -14,8 +14,8 @@ import numpy as np, pandas as pd
 # %% auto #0
 __all__ = ['LOG_LAW_BETA_MIN', 'log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'rectified_law', 'LAWS', 'huber', 'Search',
            'Law', 'check_points', 'predict_law', 'batched_lbfgs', 'huber_objective', 'start_grid', 'search_space',
-           'check_delta', 'FitResult', 'fit_law', 'Extrapolation', 'extrapolation_error', 'rollout', 'rollout_error',
-           'lognormal_sd', 'Bootstrap', 'bootstrap', 'is_monotone', 'read_points']
+           'check_delta', 'FitResult', 'fit_laws', 'fit_law', 'Extrapolation', 'extrapolation_error', 'rollout',
+           'rollout_error', 'lognormal_sd', 'Bootstrap', 'bootstraps', 'bootstrap', 'is_monotone', 'read_points']
 
 # %% ../nbs/07_fit.ipynb #f2ee1557
 def huber(r, delta):
@@ -312,9 +312,9 @@ def _thread_pool():
     "One worker per core available to this process."
     return ThreadPoolExecutor(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())
 
-def huber_objective(law, X, log_y, delta, weights=None, chunk_residuals=60_000, value_and_jacobian=None):
+def huber_objective(law, X, log_y, delta, chunk_residuals=60_000, value_and_jacobian=None):
     """`fun(theta, rows) -> (loss, grad)`: Huber loss of log residuals summed over points, for a batch of rows.
-    `log_y` is one vector of observations, or one row of them per start (a bootstrap's redrawn points), like `weights`.
+    `log_y` is one vector of observations, or one row of them per start (a bootstrap's redrawn points, `fit_laws`' rows).
     Batches of more than `chunk_residuals` residuals are split into chunks evaluated on a thread pool.
     `value_and_jacobian` overrides the law's (a search space's, whose rows are then in that space)."""
     value_and_jacobian = value_and_jacobian or law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law)
@@ -322,7 +322,6 @@ def huber_objective(law, X, log_y, delta, weights=None, chunk_residuals=60_000, 
         with np.errstate(all='ignore'):
             log_pred, jac = value_and_jacobian(theta, X)
             h, dh = huber(log_pred - (log_y if log_y.ndim == 1 else log_y[rows]), delta)
-            if weights is not None: h, dh = h*weights[rows], dh*weights[rows]
             loss, grad = h.sum(1), np.einsum('sn,snp->sp', dh, jac)
         bad = ~np.isfinite(loss) | ~np.isfinite(grad).all(1)
         loss[bad], grad[bad] = np.inf, 0
@@ -384,30 +383,42 @@ class FitResult:
                 f"best of {self.n_starts} starts ({self.n_feasible} feasible), {'converged' if self.converged else 'NOT converged'}")
 
 # %% ../nbs/07_fit.ipynb #db37a30e
-def fit_law(law: Law, x, y, delta: float|None=None, starts=None, weights=None, maxiter: int=500, n_polish: int=8) -> FitResult:
-    """Fit `law` to points (`x`, `y`) by the summed Huber loss of log residuals, with L-BFGS from every start.
-    `x`: an array, or a dict/DataFrame of arrays for several inputs. `starts`: fit-space start rows, overriding the law's grid."""
-    X, y = check_points(law, x, y)
+def fit_laws(law: Law, x, ys, delta: float|None=None, starts=None, maxiter: int=500, n_polish: int=8) -> list[FitResult]:
+    """`fit_law` for many sets of observations of the same inputs `x`, one row of `ys` each (a simulation's studies):
+    every start of every row in one batch of L-BFGS, then each row's best few polished. Rows do not interact, so each
+    row's fit is the one `fit_law` gives it alone; the batch only shares the work of each step."""
+    ys = np.atleast_2d(np.asarray(ys, float))
+    X = check_points(law, x, ys[0])[0]
+    ys = np.stack([check_points(law, X, y)[1] for y in ys])
     delta = check_delta(law.delta if delta is None else delta)
-    log_y = np.log(y)
-    theta0 = start_grid(law, X, log_y) if starts is None else np.atleast_2d(np.asarray(starts, float))
-    if theta0.shape[1] != len(law.params):
-        raise ValueError(f"starts have {theta0.shape[1]} columns but {law.name} has parameters {list(law.params)}")
-    space = search_space(law, X)
-    fun = huber_objective(law, X, log_y, delta, weights, value_and_jacobian=space.value_and_jacobian)
-    phi0 = space.to_search(theta0)
-    f0, _ = fun(phi0, np.arange(len(phi0)))
-    feasible = np.isfinite(f0)
-    if not feasible.any():
-        raise ValueError(f"{law.name}: none of the {len(theta0)} starts is defined over the data"
+    log_ys = np.log(ys)
+    grids = [start_grid(law, X, log_y) if starts is None else np.atleast_2d(np.asarray(starts, float)) for log_y in log_ys]
+    if grids[0].shape[1] != len(law.params):
+        raise ValueError(f"starts have {grids[0].shape[1]} columns but {law.name} has parameters {list(law.params)}")
+    space, owner = search_space(law, X), np.repeat(np.arange(len(ys)), [len(g) for g in grids])  # the row each start fits
+    fun = huber_objective(law, X, log_ys[owner], delta, value_and_jacobian=space.value_and_jacobian)
+    phi0 = space.to_search(np.concatenate(grids))
+    feasible = np.isfinite(fun(phi0, np.arange(len(phi0)))[0])
+    if (empty := [i for i in range(len(ys)) if not feasible[owner == i].any()]):
+        raise ValueError(f"{law.name}: none of the {len(grids[empty[0]])} starts is defined over the data" + (f" of row {empty[0]}" if len(ys) > 1 else '')
                          + (f" (the law needs {law.domain})" if law.domain else '') + "; pass `starts` that are")
     rows = np.flatnonzero(feasible)
     xs, fs, conv, _ = batched_lbfgs(lambda t, r: fun(t, rows[r]), phi0[rows], space.bounds, maxiter=maxiter)
-    best = np.argsort(fs)[:n_polish]  # polish the best few with a tight tolerance
+    mine = [np.flatnonzero(owner[rows] == i) for i in range(len(ys))]
+    best = np.concatenate([m[np.argsort(fs[m])[:n_polish]] for m in mine])  # polish each row's best few with a tight tolerance
     xp, fp, cp, _ = batched_lbfgs(lambda t, r: fun(t, rows[best][r]), xs[best], space.bounds, maxiter=4*maxiter, ftol=1e-13)
-    i = int(np.argmin(fp))
-    return FitResult(law, space.to_theta(xp[i:i+1])[0], float(fp[i]), delta, len(theta0), int(feasible.sum()),
-                     bool(cp[i] or conv[best[i]]), X, y)
+    fits = []
+    for i in range(len(ys)):
+        polished = np.flatnonzero(owner[rows[best]] == i)
+        j = polished[int(np.argmin(fp[polished]))]
+        fits.append(FitResult(law, space.to_theta(xp[j:j+1])[0], float(fp[j]), delta, len(grids[i]), len(mine[i]), bool(cp[j] or conv[best[j]]), X, ys[i]))
+    return fits
+
+def fit_law(law: Law, x, y, delta: float|None=None, starts=None, maxiter: int=500, n_polish: int=8) -> FitResult:
+    """Fit `law` to points (`x`, `y`) by the summed Huber loss of log residuals, with L-BFGS from every start.
+    `x`: an array, or a dict/DataFrame of arrays for several inputs. `starts`: fit-space start rows, overriding the law's grid."""
+    X, y = check_points(law, x, y)
+    return fit_laws(law, X, y[None], delta, starts, maxiter, n_polish)[0]
 
 # %% ../nbs/07_fit.ipynb #51123efb
 @dataclass(eq=False)
@@ -560,21 +571,37 @@ def _redraws(fit: FitResult, n: int, rng, noise=None) -> tuple[np.ndarray, float
     shifts[:, known] = rng.standard_normal((n, len(known)))*np.sqrt(measured[known]**2 + misfit)
     return log_fit + shifts, residual_sd, float(np.sqrt(misfit))
 
+def bootstraps(law: Law, x, ys, n: int=1000, seed: int=0, level: float=0.95, delta: float|None=None,
+               fits: list|None=None, noises=None, maxiter: int=2000) -> list[Bootstrap]:
+    """`bootstrap` for many sets of observations of the same inputs `x`, one row of `ys` each (with a row of `noises`
+    each, or one sd, where given): every refit of every row in one batch, each row's the one `bootstrap` gives it alone."""
+    ys = np.atleast_2d(np.asarray(ys, float))
+    X = check_points(law, x, ys[0])[0]
+    ys = np.stack([check_points(law, X, y)[1] for y in ys])
+    noises = [None]*len(ys) if noises is None else list(noises)
+    for noise, y in zip(noises, ys):
+        if noise is not None and (np.shape(noise) not in ((), y.shape) or not np.all(np.asarray(noise, float) >= 0)):
+            raise ValueError(f"noise must be one sd, or one per point ({len(y)}), each >= 0; got {noise!r}")
+    fits = fits or fit_laws(law, X, ys, delta=delta)
+    draws = [_redraws(fit, n, np.random.default_rng(seed), noise) for fit, noise in zip(fits, noises)]
+    space = search_space(law, X)
+    fun = huber_objective(law, X, np.concatenate([log_y for log_y, _, _ in draws]), fits[0].delta, value_and_jacobian=space.value_and_jacobian)
+    starts = np.repeat(space.to_search(np.stack([fit.theta for fit in fits])), n, axis=0)  # each copy from its row's fit
+    phis, losses, conv, _ = batched_lbfgs(fun, starts, space.bounds, maxiter=maxiter, ftol=1e-10)
+    out = []
+    for i, (fit, (_, residual_sd, misfit_sd)) in enumerate(zip(fits, draws)):
+        part = slice(i*n, (i + 1)*n)
+        kept = np.isfinite(losses[part])
+        out.append(Bootstrap(fit, space.to_theta(phis[part][kept]), level, residual_sd, seed, n, int(conv[part][kept].sum()), misfit_sd))
+    return out
+
 def bootstrap(law: Law, x, y, n: int=1000, seed: int=0, level: float=0.95, delta: float|None=None,
               fit: FitResult|None=None, noise=None, maxiter: int=2000) -> Bootstrap:
     """Refit `law` on `n` copies of the points redrawn around the fit to all of them (a residual bootstrap, or each
     point's measured `noise` where given), all in one batch, each starting from that fit, in the law's search space.
     Every refit that reaches a finite loss is kept; `converged` counts those that stopped before `maxiter`."""
     X, y = check_points(law, x, y)
-    if noise is not None and (np.shape(noise) not in ((), y.shape) or not np.all(np.asarray(noise, float) >= 0)):
-        raise ValueError(f"noise must be one sd, or one per point ({len(y)}), each >= 0; got {noise!r}")
-    fit = fit or fit_law(law, X, y, delta=delta)
-    log_y, residual_sd, misfit_sd = _redraws(fit, n, np.random.default_rng(seed), noise)
-    space = search_space(law, X)
-    fun = huber_objective(law, X, log_y, fit.delta, value_and_jacobian=space.value_and_jacobian)
-    phis, losses, conv, _ = batched_lbfgs(fun, np.tile(space.to_search(fit.theta[None]), (n, 1)), space.bounds, maxiter=maxiter, ftol=1e-10)
-    kept = np.isfinite(losses)
-    return Bootstrap(fit, space.to_theta(phis[kept]), level, residual_sd, seed, n, int(conv[kept].sum()), misfit_sd)
+    return bootstraps(law, X, y[None], n, seed, level, delta, fit and [fit], None if noise is None else [noise], maxiter)[0]
 
 # %% ../nbs/07_fit.ipynb #cb4f0807
 def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:

@@ -29,6 +29,8 @@ JobCompLoc={dir}/jobcomp.txt
 ReturnToService=2
 MpiDefault=none
 MinJobAge=600
+# seconds from scancel's SIGTERM to its SIGKILL (default 30): a submitit job lets SIGTERM pass, so SIGKILL ends it
+KillWait=2
 NodeName={host} CPUs={cpus} RealMemory={mem} State=UNKNOWN
 PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
 """

@@ -173,9 +173,12 @@ def test_95_percent_intervals_hold_93_to_97_percent_of_fresh_runs_on_the_studys_
     print(f"\n{design} design:\n{c}")
     assert c.coverage.between(0.93, 0.97).all() and (c.se < 0.01).all() and (c.converged_min >= 0.95).all(), c
 
-def test_coverage_of_a_curve_the_log_law_does_not_describe_is_reported():
-    "A saturating curve on the cpu design, the log-law fitted: its coverage is what it is (printed; bench/RESULTS.md has the larger run)."
+def test_a_curve_the_log_law_does_not_describe_is_undercovered_beyond_the_data():
+    """A saturating curve on the cpu design, the log-law fitted: the law's misfit grows with the distance from the data,
+    so at 10x the intervals hold clearly fewer fresh runs than at 1x and than the 95% promised, while every study is
+    fitted and its refits converge (bench/predictions.py runs it larger)."""
     from scaling_downstream.analysis import design_coverage
-    c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CPU_GRID, seeds=SEEDS['cpu'], baseline_seeds=BASELINE_SEEDS['cpu'], studies=60, n_bootstrap=200, seed=2)
+    c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CPU_GRID, seeds=SEEDS['cpu'], baseline_seeds=BASELINE_SEEDS['cpu'], studies=400, n_bootstrap=200, seed=2)
     print(f"\nsaturating curve, log-law fitted:\n{c}")
-    assert c.coverage.between(0, 1).all() and c.studies.iloc[0] == 60
+    assert c.coverage[10] < min(0.93, c.coverage[1]) and (c.se < 0.015).all(), c
+    assert c.skipped.iloc[0] == 0 and (c.converged_min >= 0.95).all(), c
