@@ -14,7 +14,7 @@ TIMING = ('seconds', 'tokens_per_s', 'mfu', 'elapsed_s')
 def tables(run: Path) -> dict:
     "{relative path: table} of every results CSV and pretraining log under `run`."
     found = {p.relative_to(run): p for p in [*run.glob('results/*/*.csv'), *run.glob('results/*/*/*.csv'), *run.glob('runs/*/pretrain-*/run/log.csv')]}
-    return {k: pd.read_csv(p) for k, p in sorted(found.items())}
+    return {k: pd.read_csv(p, float_precision='round_trip') for k, p in sorted(found.items())}  # every bit: pandas' default parser can read two neighbouring floats as one
 
 def compare(a: dict, b: dict) -> list[str]:
     "One line per difference between the tables `a` and `b`."
@@ -31,5 +31,7 @@ if __name__ == '__main__':
     a, b = (tables(Path(p)) for p in sys.argv[1:])
     if not a: sys.exit(f"no results tables under {sys.argv[1]}")
     problems = compare(a, b)
-    print('\n'.join(problems) or f"same: {len(a)} tables ({', '.join(str(k) for k in list(a)[:3])}, ...), timing columns aside")
+    differing = {p.split(':')[0] for p in problems}
+    print('\n'.join(problems + [f"the other {len(a) - len(differing)} of {len(a)} tables the same"]) if problems else
+          f"same: {len(a)} tables ({', '.join(str(k) for k in list(a)[:3])}, ...), timing columns aside")
     sys.exit(1 if problems else 0)

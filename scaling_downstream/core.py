@@ -10,7 +10,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['TARGETS', 'LANGS', 'PAIRS', 'is_lang_code', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json',
            'save_results', 'replace_dir', 'read_lines', 'cache_dir', 'collapse_whitespace', 'sha256_file', 'short_hash',
-           'without_paths', 'format_tokens', 'default_device', 'autocast', 'accelerator', 'train_step']
+           'without_paths', 'format_tokens', 'default_device', 'autocast', 'accelerator', 'train_step',
+           'warmup_schedule']
 
 # %% ../nbs/00_core.ipynb #86cb7db6
 TARGETS = ('de', 'fr', 'ro')  # the embedded corpus's target languages; English is the source side of its pairs
@@ -135,3 +136,15 @@ def train_step(acc, model, optimizer, loss, max_grad_norm: float=1.0) -> None:
     acc.backward(loss)
     acc.clip_grad_norm_(model.parameters(), max_grad_norm)
     optimizer.step(); optimizer.zero_grad(set_to_none=True)
+
+# %% ../nbs/00_core.ipynb #ade40122
+def warmup_schedule(optimizer, warmup_steps: int=0, decay: bool=False, done: int|None=None):
+    """The learning rate by `transformers`' schedulers: a linear warm-up over `warmup_steps`, then constant or (`decay`)
+    falling as 1/sqrt(step), counted from 0; with `done`, counted from 1 after `done` steps taken (pretraining, resumed
+    or not), the optimiser's `lr` the peak."""
+    from transformers import get_constant_schedule_with_warmup, get_inverse_sqrt_schedule
+    if done is not None:  # torch's schedulers resume from a count given their peak in `initial_lr`
+        for group in optimizer.param_groups: group['initial_lr'] = optimizer.defaults['lr']
+    last = -1 if done is None else done
+    if decay: return get_inverse_sqrt_schedule(optimizer, num_warmup_steps=max(warmup_steps, 1), last_epoch=last)
+    return get_constant_schedule_with_warmup(optimizer, num_warmup_steps=warmup_steps, last_epoch=last)

@@ -43,15 +43,17 @@ def bleu(hypotheses, references, n_bootstrap: int=1000) -> dict:
     """sacreBLEU corpus BLEU (default 13a tokenisation) with its signature, brevity penalty and n-gram precisions; and
     chrF; each with the half-width of its 95% interval from sacreBLEU's bootstrap over sentences (`n_bootstrap` resamples)."""
     from sacrebleu.metrics import BLEU, CHRF
+    from sacrebleu.significance import PairedTest
     hyps, refs = list(hypotheses), list(references)
     if len(hyps) != len(refs): raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
     b, c = BLEU(), CHRF()
-    score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])  # the signature of the score itself
+    score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])  # each with the signature of the score alone
     intervals = {}
-    if n_bootstrap:  # sacreBLEU resamples sentences with its own fixed seed: the same translations give the same interval;
-        # it keeps the half-width as `_ci` (pinned in settings.ini; below, the `ci` its public PairedTest reports)
-        intervals = dict(bleu_ci=BLEU().corpus_score(hyps, [refs], n_bootstrap=n_bootstrap)._ci,
-                         chrf_ci=CHRF().corpus_score(hyps, [refs], n_bootstrap=n_bootstrap)._ci)
+    if n_bootstrap:  # sacreBLEU's bootstrap test of this one system; it resamples sentences with its own fixed seed, so
+        # the same translations give the same interval
+        _, tested = PairedTest([('system', hyps)], {'BLEU': BLEU(references=[refs]), 'chrF': CHRF(references=[refs])}, references=None,
+                               test_type='bs', n_samples=n_bootstrap)()
+        intervals = dict(bleu_ci=tested[score.name][0].ci, chrf_ci=tested[chrf.name][0].ci)  # by the scores' names, BLEU and chrF2
     return dict(bleu=score.score, bleu_signature=str(b.get_signature()), brevity_penalty=score.bp,
                 precisions=[round(p, 4) for p in score.precisions], sys_len=score.sys_len, ref_len=score.ref_len,
                 chrf=chrf.score, chrf_signature=str(c.get_signature()), **intervals)

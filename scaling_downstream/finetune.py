@@ -8,14 +8,14 @@ import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import PAIRS, accelerator, check_pair, replace_dir, train_step
+from .core import PAIRS, accelerator, check_pair, replace_dir, train_step, warmup_schedule
 from .userdata import task_pairs
 from .data import collate, encode_pairs, length_batches, load_tokenizer, short_pairs
 from .model import build_model, cross_entropy, load_checkpoint
 
 # %% auto #0
-__all__ = ['FINETUNE_ORDER_SEED', 'finetune_order', 'task_order', 'finetune_subset', 'FinetuneConfig', 'warmup_schedule',
-           'finetune', 'save_finetuned']
+__all__ = ['FINETUNE_ORDER_SEED', 'finetune_order', 'task_order', 'finetune_subset', 'FinetuneConfig', 'finetune',
+           'save_finetuned']
 
 # %% ../nbs/05_finetune.ipynb #bad8b595
 FINETUNE_ORDER_SEED = 20240206  # the order of the training pairs: one for every run, so that subsets nest
@@ -83,12 +83,6 @@ class FinetuneConfig:
         d = dataclasses.asdict(self)
         if d['task'] is None: del d['task']
         return d
-
-def warmup_schedule(optimizer, warmup_steps: int=0, decay: bool=False):
-    "The learning rate: a linear warm-up over `warmup_steps`, then constant or (`decay`) falling as 1/sqrt(step)."
-    from transformers import get_constant_schedule_with_warmup, get_inverse_sqrt_schedule
-    if decay: return get_inverse_sqrt_schedule(optimizer, num_warmup_steps=max(warmup_steps, 1))
-    return get_constant_schedule_with_warmup(optimizer, num_warmup_steps=warmup_steps)
 
 # %% ../nbs/05_finetune.ipynb #8722c35a
 def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path|None=None, tok=None,

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import LANGS, accelerator, atomic_write_bytes, replace_dir, train_step, without_paths, write_json
+from .core import (LANGS, accelerator, atomic_write_bytes, replace_dir, train_step, warmup_schedule,
+                                     without_paths, write_json)
 from .data import EOS, Mixture, MixtureStream, TokenPool, check_budget, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
 # %% auto #0
 __all__ = ['PEAK_BF16_FLOPS', 'span_corruption_lengths', 'noise_mask', 'span_corrupt', 'packed_chunks', 'SpanCorruption',
-           'log_milestones', 'PretrainConfig', 'lr_at', 'peak_flops', 'spec_token_pools', 'pretrain', 'run_progress',
+           'log_milestones', 'PretrainConfig', 'peak_flops', 'spec_token_pools', 'pretrain', 'run_progress',
            'checkpoints']
 
 # %% ../nbs/04_pretrain.ipynb #bb189c51
@@ -134,11 +135,6 @@ class PretrainConfig:
         if d['pools'] is None: del d['pools']
         if (d['noise_density'], d['mean_span']) == (0.15, 3.0): del d['noise_density'], d['mean_span']
         return d
-
-def lr_at(step: int, lr: float, warmup_steps: int) -> float:
-    "Inverse-square-root decay after a linear warm-up: `lr`·min(n/k, 1)·sqrt(k/max(n, k)) at step n (from 1)."
-    k = max(warmup_steps, 1)
-    return lr * min(step / k, 1.0) * math.sqrt(k / max(step, k))
 
 # %% ../nbs/04_pretrain.ipynb #8f65c474
 PEAK_BF16_FLOPS = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12, 'L40S': 362e12, 'A10': 125e12, 'RTX 4090': 165e12}
@@ -281,6 +277,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     net = build_model(config.preset, seed=config.seed, vocab_size=len(tok))  # the module whose weights are saved
     optimizer = _make_optimizer(config, net, fused=cuda)
     state = _restore(out, net, optimizer)
+    schedule = warmup_schedule(optimizer, config.warmup_steps, decay=True, done=state['step'])  # T5's, from the step reached
     set_seed(config.seed + state['step'] + 1)  # dropout, if any, differs by step but not by resume
     model, optimizer = acc.prepare(net, optimizer)
     if compile if compile is not None else cuda: model = torch.compile(model)
@@ -293,9 +290,9 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
                desc=f'pretrain {config.mixture}', disable=not (progress and main))
     loss_sum, window_start, window_steps = torch.zeros((), device=acc.device), time.perf_counter(), 0
     for step, x, y, langs in _prefetch(_batches(stream, sc, config, start, acc.process_index, acc.num_processes)):
-        for group in optimizer.param_groups: group['lr'] = lr_at(step, config.lr, config.warmup_steps)
         with acc.autocast(): loss = model(input_ids=x.to(acc.device, non_blocking=True), labels=y.to(acc.device, non_blocking=True)).loss
         train_step(acc, model, optimizer, loss)
+        lr = schedule.get_last_lr()[0]; schedule.step()  # the rate this step took; then the next one's
         loss_sum += loss.detach(); window_steps += 1
         for l, n in langs.items(): state['lang_tokens'][l] = state['lang_tokens'].get(l, 0) + n
         state['step'] = step
@@ -304,7 +301,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
         save = step in milestones or step % config.save_every == 0 or step == config.steps or out_of_time
         if not (save or step % log_every == 0): continue
         state['log'].append(_log_row(state, acc, loss_sum, window_steps, time.perf_counter() - window_start,
-                                     optimizer.param_groups[0]['lr'], config, flops, peak))
+                                     lr, config, flops, peak))
         bar.set_postfix(loss=f"{state['log'][-1]['loss']:.3f}", refresh=False)
         if main and step in milestones: _save_checkpoint(out, state, net, config, stream, milestones[step])
         if main and save: _save_resume(out, state, net, optimizer, config)
