@@ -332,7 +332,9 @@ def curve_bootstraps(tables: list, pair: str, mixture: str, d_f: int, metric: st
     """`curve_bootstrap` of one curve in each of `tables` (a simulation's studies, at the same checkpoints), every refit
     of every table in one batch (`fit.bootstraps`): each table's the one `curve_bootstrap` gives it alone."""
     points = [_curve_points(t, pair, mixture, d_f, metric, judged) for t in tables]
-    if any(not p.D_p.equals(points[0].D_p) for p in points): raise ValueError("curve_bootstraps: the tables' curves have other checkpoints")
+    if other := next((i for i, p in enumerate(points) if not p.D_p.equals(points[0].D_p)), None):
+        raise ValueError(f"curve_bootstraps refits every table at the same checkpoints, but table {other} has D_p {list(points[other].D_p)} "
+                         f"and table 0 {list(points[0].D_p)}: bootstrap them one by one (curve_bootstrap)")
     return bootstraps(law_for(metric), points[0].D_p.to_numpy(), [p[metric].to_numpy() for p in points], n=n,
                       noises=[(p.ci / 1.96).to_numpy() for p in points])
 
