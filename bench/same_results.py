@@ -32,6 +32,7 @@ if __name__ == '__main__':
     if not a: sys.exit(f"no results tables under {sys.argv[1]}")
     problems = compare(a, b)
     differing = {p.split(':')[0] for p in problems}
-    print('\n'.join(problems + [f"the other {len(a) - len(differing)} of {len(a)} tables the same"]) if problems else
+    tables = len(set(a) | set(b))
+    print('\n'.join(problems + [f"the other {tables - len(differing)} of {tables} tables the same"]) if problems else
           f"same: {len(a)} tables ({', '.join(str(k) for k in list(a)[:3])}, ...), timing columns aside")
     sys.exit(1 if problems else 0)

@@ -19,7 +19,7 @@ __all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_
            'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
            'baseline', 'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
            'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
-           'Prediction', 'curve_bootstrap', 'curve_bootstraps', 'fit_band', 'fallen', 'predict_curve', 'prediction',
+           'Prediction', 'curve_bootstrap', 'curve_bootstraps', 'fit_band', 'fallen', 'predict_curve',
            'prediction_table', 'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary',
            'decision_accuracy', 'decision_summary']
 
@@ -331,6 +331,7 @@ def curve_bootstrap(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metr
 def curve_bootstraps(tables: list, pair: str, mixture: str, d_f: int, metric: str, n: int=1000, judged: bool=False) -> list[Bootstrap]:
     """`curve_bootstrap` of one curve in each of `tables` (a simulation's studies, at the same checkpoints), every refit
     of every table in one batch (`fit.bootstraps`): each table's the one `curve_bootstrap` gives it alone."""
+    if not len(tables): raise ValueError("curve_bootstraps needs one or more tables")
     points = [_curve_points(t, pair, mixture, d_f, metric, judged) for t in tables]
     if other := next((i for i, p in enumerate(points) if not p.D_p.equals(points[0].D_p)), None):
         raise ValueError(f"curve_bootstraps refits every table at the same checkpoints, but table {other} has D_p {list(points[other].D_p)} "
@@ -363,11 +364,11 @@ def predict_curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric
                   n_bootstrap: int=1000) -> Prediction:
     "`metric` of `mixture` at `target_D_p` (default: 10× its largest checkpoint), with the curve's band and a new run's interval."
     target = check_size(target_D_p, 'target_D_p')
-    return prediction(table, pair, mixture, d_f, metric, curve_bootstrap(table, pair, mixture, d_f, metric, n_bootstrap, judged=True), target)
+    return _prediction(table, pair, mixture, d_f, metric, curve_bootstrap(table, pair, mixture, d_f, metric, n_bootstrap, judged=True), target)
 
-def prediction(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, boot: Bootstrap, target_D_p: float|None=None) -> Prediction:
-    "`predict_curve` from the curve's bootstrap `boot` (`curve_bootstrap`'s, or one of `curve_bootstraps`')."
-    target, where = check_size(target_D_p, 'target_D_p'), f"{pair}, {mixture}, D_f={d_f:,}"
+def _prediction(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str, boot: Bootstrap, target: float|None) -> Prediction:
+    "`predict_curve` of a curve judged and bootstrapped (`boot`, from `curve_bootstrap` or `curve_bootstraps` with `judged`), at a checked `target`."
+    where = f"{pair}, {mixture}, D_f={d_f:,}"
     target = 10 * boot.fit.x['D_p'].max() if target is None else target
     try: predicted = float(boot.fit.predict([target])[0])
     except ValueError:
@@ -434,11 +435,12 @@ def design_coverage(score, d_p, seeds: int=3, sd: float=0.3, studies: int=200, f
         table = simulated_study(score, d_p, seeds, sd, rng, baseline_seeds=baseline_seeds)
         if (table.groupby('D_p').bleu.mean() <= 0).any(): skipped += 1; continue
         made.append((table, [score(np.array([target]))[0] + sd * rng.standard_normal(fresh) for target in targets]))
+    if not made: raise ValueError(f"every one of the {studies} studies has a checkpoint whose mean score is not above 0: the log-law has nothing to fit")
     boots = curve_bootstraps([table for table, _ in made], 'en-fr', 'en50-fr50', 50_000, 'bleu', n_bootstrap, judged=True)  # all in one batch
     for (table, runs), boot in zip(made, boots):
         row = []
         for target, new in zip(targets, runs):
-            p = prediction(table, 'en-fr', 'en50-fr50', 50_000, 'bleu', boot, target)  # `predict_curve`'s, from the batch's bootstrap
+            p = _prediction(table, 'en-fr', 'en50-fr50', 50_000, 'bleu', boot, target)  # `predict_curve`'s, from the batch's bootstrap
             lo, hi = (-np.inf if math.isnan(p.interval[0]) else p.interval[0]), (np.inf if math.isnan(p.interval[1]) else p.interval[1])
             row.append(np.mean((lo <= new) & (new <= hi)))  # an end that is not there bounds nothing
             converged.append(p.converged)

@@ -140,8 +140,9 @@ def train_step(acc, model, optimizer, loss, max_grad_norm: float=1.0) -> None:
 # %% ../nbs/00_core.ipynb #ade40122
 def warmup_schedule(optimizer, warmup_steps: int=0, decay: bool=False, done: int|None=None):
     """The learning rate by `transformers`' schedulers: a linear warm-up over `warmup_steps`, then constant or (`decay`)
-    falling as 1/sqrt(step), counted from 0; with `done`, counted from 1 after `done` steps taken (pretraining, resumed
-    or not), the optimiser's `lr` the peak."""
+    falling as 1/sqrt(step), counted from 0 (a first step at rate 0 during a warm-up); with `done` (pretraining),
+    counted from 1 after `done` steps taken (0 for a new run, the step reached for a resumed one), every group's peak
+    then the optimiser's constructor `lr` (a restored optimiser holds its last rate instead)."""
     from transformers import get_constant_schedule_with_warmup, get_inverse_sqrt_schedule
     if done is not None:  # torch's schedulers resume from a count given their peak in `initial_lr`
         for group in optimizer.param_groups: group['initial_lr'] = optimizer.defaults['lr']

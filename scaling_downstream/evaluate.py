@@ -46,6 +46,7 @@ def bleu(hypotheses, references, n_bootstrap: int=1000) -> dict:
     from sacrebleu.significance import PairedTest
     hyps, refs = list(hypotheses), list(references)
     if len(hyps) != len(refs): raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
+    if n_bootstrap < 0: raise ValueError(f"n_bootstrap={n_bootstrap}: give a number of resamples, or 0 for no interval")
     b, c = BLEU(), CHRF()
     score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])  # each with the signature of the score alone
     intervals = {}

@@ -383,13 +383,18 @@ class FitResult:
                 f"best of {self.n_starts} starts ({self.n_feasible} feasible), {'converged' if self.converged else 'NOT converged'}")
 
 # %% ../nbs/07_fit.ipynb #db37a30e
+def _check_rows(law, x, ys) -> tuple[dict, np.ndarray]:
+    "Validated inputs `X` and observations `ys` (rows, points) for fitting `law` to each row of `ys` at the same `x`."
+    ys = np.asarray(ys, float)
+    if ys.ndim != 2 or not len(ys): raise ValueError(f"ys has shape {ys.shape}: give one or more rows of observations, one per point set")
+    X = check_points(law, x, ys[0])[0]
+    return X, np.stack([check_points(law, X, y)[1] for y in ys])
+
 def fit_laws(law: Law, x, ys, delta: float|None=None, starts=None, maxiter: int=500, n_polish: int=8) -> list[FitResult]:
     """`fit_law` for many sets of observations of the same inputs `x`, one row of `ys` each (a simulation's studies):
     every start of every row in one batch of L-BFGS, then each row's best few polished. Rows do not interact, so each
     row's fit is the one `fit_law` gives it alone; the batch only shares the work of each step."""
-    ys = np.atleast_2d(np.asarray(ys, float))
-    X = check_points(law, x, ys[0])[0]
-    ys = np.stack([check_points(law, X, y)[1] for y in ys])
+    X, ys = _check_rows(law, x, ys)
     delta = check_delta(law.delta if delta is None else delta)
     log_ys = np.log(ys)
     grids = [start_grid(law, X, log_y) if starts is None else np.atleast_2d(np.asarray(starts, float)) for log_y in log_ys]
@@ -573,16 +578,18 @@ def _redraws(fit: FitResult, n: int, rng, noise=None) -> tuple[np.ndarray, float
 
 def bootstraps(law: Law, x, ys, n: int=1000, seed: int=0, level: float=0.95, delta: float|None=None,
                fits: list|None=None, noises=None, maxiter: int=2000) -> list[Bootstrap]:
-    """`bootstrap` for many sets of observations of the same inputs `x`, one row of `ys` each (with a row of `noises`
-    each, or one sd, where given): every refit of every row in one batch, each row's the one `bootstrap` gives it alone."""
-    ys = np.atleast_2d(np.asarray(ys, float))
-    X = check_points(law, x, ys[0])[0]
-    ys = np.stack([check_points(law, X, y)[1] for y in ys])
-    noises = [None]*len(ys) if noises is None else list(noises)
+    """`bootstrap` for many sets of observations of the same inputs `x`, one row of `ys` each (`fits`, if given, one per
+    row with one Huber delta; `noises` one sd for all rows, or one entry per row, each a sd or one per point): every
+    refit of every row in one batch, each row's the one `bootstrap` gives it alone."""
+    X, ys = _check_rows(law, x, ys)
+    noises = [noises]*len(ys) if noises is None or np.ndim(noises) == 0 else list(noises)  # one sd for all, or one entry per row
+    if len(noises) != len(ys) or (fits is not None and len(fits) != len(ys)):
+        raise ValueError(f"{len(ys)} rows of observations but {len(noises)} noises" + (f" and {len(fits)} fits" if fits is not None else '') + ": give one per row")
     for noise, y in zip(noises, ys):
         if noise is not None and (np.shape(noise) not in ((), y.shape) or not np.all(np.asarray(noise, float) >= 0)):
             raise ValueError(f"noise must be one sd, or one per point ({len(y)}), each >= 0; got {noise!r}")
     fits = fits or fit_laws(law, X, ys, delta=delta)
+    if len({fit.delta for fit in fits}) > 1: raise ValueError(f"the fits have Huber deltas {sorted({fit.delta for fit in fits})}: refits in one batch share one")
     draws = [_redraws(fit, n, np.random.default_rng(seed), noise) for fit, noise in zip(fits, noises)]
     space = search_space(law, X)
     fun = huber_objective(law, X, np.concatenate([log_y for log_y, _, _ in draws]), fits[0].delta, value_and_jacobian=space.value_and_jacobian)
@@ -601,7 +608,7 @@ def bootstrap(law: Law, x, y, n: int=1000, seed: int=0, level: float=0.95, delta
     point's measured `noise` where given), all in one batch, each starting from that fit, in the law's search space.
     Every refit that reaches a finite loss is kept; `converged` counts those that stopped before `maxiter`."""
     X, y = check_points(law, x, y)
-    return bootstraps(law, X, y[None], n, seed, level, delta, fit and [fit], None if noise is None else [noise], maxiter)[0]
+    return bootstraps(law, X, y[None], n, seed, level, delta, fit and [fit], [noise], maxiter)[0]
 
 # %% ../nbs/07_fit.ipynb #cb4f0807
 def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:
