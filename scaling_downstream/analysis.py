@@ -8,14 +8,14 @@ import functools, itertools, math
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import check_pair
+from .core import METRICS, check_pair
 from .alignment import alignment_score
 from .data import Mixture
 from .fit import (Bootstrap, Extrapolation, bootstrap, bootstraps, extrapolation_error, fit_law, gordon_law, log_law,
                                     power_law, rollout, rollout_error)
 
 # %% auto #0
-__all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'PREDICTION_COLUMNS', 'load_results',
+__all__ = ['FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'PREDICTION_COLUMNS', 'load_results',
            'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
            'baseline', 'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
            'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
@@ -24,7 +24,6 @@ __all__ = ['METRICS', 'FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_
            'decision_accuracy', 'decision_summary']
 
 # %% ../nbs/09a_analysis.ipynb #8817fbfb
-METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
 FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 5.0}  # below these everywhere, a score measures noise: the models do not translate yet
 RANGES = {'bleu': (0, 100), 'chrf': (0, 100), 'rouge_l': (0, 100), 'ce': (0, np.inf)}  # where a score can be at all (ROUGE-L ×100)
 TOLERANCE = {'bleu': 0.02, 'chrf': 0.02, 'rouge_l': 0.02, 'comet': 0.02, 'ce': 0.005}  # of the mean: noise allowed against the trend

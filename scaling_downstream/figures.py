@@ -8,8 +8,8 @@ import math
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .core import atomic_write_bytes, format_tokens
-from .analysis import (FLOORS, METRICS, RANGES, CurveFit, aligned_mixture, baseline, bleu_ce_relation, curve_d_f,
+from .core import METRICS, atomic_write_bytes, format_tokens
+from .analysis import (FLOORS, RANGES, CurveFit, aligned_mixture, baseline, bleu_ce_relation, curve_d_f,
                                          fallen, fit_band, fit_curve, mixture_alignment, mixture_label, task_note)
 from .fit import Bootstrap, FitResult
 

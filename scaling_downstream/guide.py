@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np, pandas as pd
 from .alignment import target_share
 from .data import Mixture
-from .core import check_pair, format_tokens
-from .analysis import (FLOORS, METRICS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, Prediction, aligned_mixture, baseline,
+from .core import METRICS, check_pair, format_tokens
+from .analysis import (FLOORS, HIGHER_IS_BETTER, TOLERANCE, CurveFit, Prediction, aligned_mixture, baseline,
                                          below_floor, check_results, check_size, span,
                                          bleu_ce_relation, curve, curve_d_f, decision_accuracy, decision_summary, fit_curve,
                                          mixture_alignment, predict_curve, recorded, rollout_summary, rollout_table)

@@ -8,7 +8,8 @@ import copy, dataclasses, difflib, json, os, re
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import LANGS, atomic_write_bytes, cache_dir, check_pair, read_lines, replace_dir, short_hash, without_paths
+from .core import (LANGS, METRICS, atomic_write_bytes, cache_dir, check_pair, read_lines, replace_dir, short_hash,
+                                     without_paths)
 from .data import Mixture, MixtureStream, TokenPool, load_tokenizer, short_pairs, train_tokenizer
 from .userdata import open_pool, pool_fingerprint, resolve_pool, resolve_task, task_pairs
 from .finetune import FinetuneConfig, finetune_order, finetune_subset
@@ -202,7 +203,6 @@ def scale_study(spec: dict, path: Path|None=None) -> Study:
 
 def load_study(path) -> Study:
     "The study of the spec file `path`: its keys, pools, tasks, mixtures and settings checked, its tokenizer chosen (or trained)."
-    from scaling_downstream.analysis import METRICS
     spec, path = read_spec(path), Path(path)
     if spec.get('base') == 'none': return scale_study(spec, path)
     where, base_dir = str(path), path.resolve().parent
