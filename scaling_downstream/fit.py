@@ -422,8 +422,7 @@ def fit_laws(law: Law, x, ys, delta: float|None=None, starts=None, maxiter: int=
 def fit_law(law: Law, x, y, delta: float|None=None, starts=None, maxiter: int=500, n_polish: int=8) -> FitResult:
     """Fit `law` to points (`x`, `y`) by the summed Huber loss of log residuals, with L-BFGS from every start.
     `x`: an array, or a dict/DataFrame of arrays for several inputs. `starts`: fit-space start rows, overriding the law's grid."""
-    X, y = check_points(law, x, y)
-    return fit_laws(law, X, y[None], delta, starts, maxiter, n_polish)[0]
+    return fit_laws(law, x, np.asarray(y, float).ravel()[None], delta, starts, maxiter, n_polish)[0]  # its checks: `_check_rows`
 
 # %% ../nbs/07_fit.ipynb #51123efb
 @dataclass(eq=False)
@@ -607,8 +606,7 @@ def bootstrap(law: Law, x, y, n: int=1000, seed: int=0, level: float=0.95, delta
     """Refit `law` on `n` copies of the points redrawn around the fit to all of them (a residual bootstrap, or each
     point's measured `noise` where given), all in one batch, each starting from that fit, in the law's search space.
     Every refit that reaches a finite loss is kept; `converged` counts those that stopped before `maxiter`."""
-    X, y = check_points(law, x, y)
-    return bootstraps(law, X, y[None], n, seed, level, delta, fit and [fit], [noise], maxiter)[0]
+    return bootstraps(law, x, np.asarray(y, float).ravel()[None], n, seed, level, delta, fit and [fit], [noise], maxiter)[0]
 
 # %% ../nbs/07_fit.ipynb #cb4f0807
 def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:
