@@ -1,16 +1,17 @@
 "What the benchmarks share: the line that names the machine, the --repeats option, and where their tables go."
-import argparse, os, platform, re
+import argparse
 from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
 def machine() -> str:
-    "The processor, its widest vector instructions, its cores and numpy's version: a benchmark's first line (another CPU, other times)."
-    info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
-    name = re.search(r'model name\s*:\s*(.*)', info)
-    vectors = 'AVX-512' if ' avx512f' in info else 'AVX2' if ' avx2' in info else 'no AVX2'
-    return f"{name[1] if name else platform.processor() or platform.machine()} ({vectors}), {os.cpu_count()} cores, numpy {np.__version__}"
+    """The processor (model, the flags that change its kernels, torch's vector kernels), its cores and numpy's version:
+    a benchmark's first line."""
+    from scaling_downstream.machine import cpu_info
+    cpu = cpu_info()
+    flags = ' '.join(cpu['flags']) or 'no AVX2'
+    return f"{cpu['model']} ({flags}; torch {cpu['capability']}), {cpu['cores']} cores, numpy {np.__version__}"
 
 def parser(doc: str, repeats: int|None=5) -> argparse.ArgumentParser:
     "The command line of a benchmark described by the first line of `doc`, with --repeats unless `repeats` is None."

@@ -14,13 +14,13 @@ For each preset, in one process, on the same card:
 4. **greedy decoding**: `evaluate.translate` of 400 test sources, batch 64; sentences/s.
 
 MFU is model FLOPs (`model.train_flops`: every matrix product, forward and backward) over the card's bf16 peak
-(`pretrain.PEAK_BF16_FLOPS`). On a CPU (`--presets cpu --steps 5`) it rehearses the same code: no compile, no bf16, MFU
-not defined. Writes `throughput.csv` to `--out`.
+(`pretrain.PEAK_BF16_FLOPS`). On a CPU (`--presets cpu --steps 5`) it rehearses the same code: the plain loop eager in
+fp32, ours with the levers `choose_levers` picks there; MFU is not defined. Writes `throughput.csv` to `--out`.
 """
 import argparse, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from scaling_downstream.core import default_device
+from scaling_downstream.machine import default_device
 from scaling_downstream.data import load_tokenizer
 from scaling_downstream.model import model_config, parameter_counts, train_flops
 from scaling_downstream.pretrain import PretrainConfig, peak_flops, pretrain

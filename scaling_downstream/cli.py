@@ -93,8 +93,10 @@ def sd_pretrain(
     """Pretrain a T5 with span corruption on a language mixture, writing a checkpoint at every D_p milestone. Run again on
     the same folder, it resumes where it stopped. For several processes or GPUs: accelerate launch --multi_gpu
     --num_processes N $(which sd-pretrain) OUT_DIR ..."""
+    from scaling_downstream.machine import env_levers
     from scaling_downstream.pretrain import PretrainConfig, pretrain
     try:
+        env_levers()  # a bad $SD_LEVERS fails here, before any work
         kw = dict(milestones=[int(m) for m in milestones]) if milestones else {}
         config = PretrainConfig(mixture, preset=preset, input_length=input_length, noise_density=noise_density,
                                 mean_span=mean_span, batch_size=batch_size, lr=lr,
@@ -127,7 +129,9 @@ def sd_finetune(
 ):
     "Finetune a pretraining checkpoint (or a new model) on en→xx translation, stopping on validation cross-entropy."
     from scaling_downstream.finetune import FinetuneConfig, finetune
+    from scaling_downstream.machine import env_levers
     try:
+        env_levers()
         config = FinetuneConfig(pair, d_f=int(d_f), preset=preset, lr=lr, batch_size=batch_size, max_steps=max_steps,
                                 eval_every=eval_every, patience=patience, valid_pairs=valid_pairs, seed=seed, max_tokens=max_tokens,
                                 warmup_steps=warmup_steps, decay=decay, label_smoothing=label_smoothing, tokenizer=tokenizer)
@@ -166,8 +170,11 @@ def sd_job(
     quiet: Param("no progress bar", store_true)=False,
 ):
     "Run one job of a sweep (pretraining, or finetune and evaluate) unless it has its result or another worker holds it."
+    from scaling_downstream.machine import env_levers
     from scaling_downstream.sweep import run_one
-    try: state = run_one(root, key, progress=not quiet)
+    try:
+        env_levers()
+        state = run_one(root, key, progress=not quiet)
     except (ValueError, FileNotFoundError, RuntimeError) as e: _fail('sd-job', e)
     print(f"{key}: {dict(done='already done', ran='done', busy='another worker holds it', waiting='its pretraining job is not done')[state]}")
     if state in ('busy', 'waiting'): sys.exit(2)
@@ -269,6 +276,8 @@ def sd_reproduce(
     root = Path.cwd()
     try:
         if workers < 1: raise ValueError(f"--workers {workers}: at least one worker is needed")
+        from scaling_downstream.machine import env_levers
+        env_levers()  # the workers train with these
         for nb in ('pair_study.ipynb', 'summary.ipynb', 'spec_task.ipynb'):
             if not (NOTEBOOKS/nb).exists(): raise FileNotFoundError(f"{NOTEBOOKS/nb} is missing: run sd-reproduce from a clone of the repository")
         name, pairs, jobs, of_a_spec, grid = _plan(scale, spec, pairs, check=not (plot_only or dry_run))

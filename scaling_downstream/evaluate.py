@@ -8,7 +8,8 @@ import json, os, re, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import autocast, check_pair, default_device
+from .core import check_pair
+from .machine import autocast, default_device
 from .userdata import task_pairs
 from .data import encode_pairs, load_tokenizer, short_pairs
 from .model import cross_entropy, load_checkpoint

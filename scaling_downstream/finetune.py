@@ -8,7 +8,8 @@ import copy, dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import PAIRS, accelerator, check_pair, replace_dir, train_step, warmup_schedule
+from .core import PAIRS, check_pair, replace_dir, train_step, warmup_schedule
+from .machine import Levers, accelerator, autocast, choose_levers
 from .userdata import task_pairs
 from .data import collate, encode_pairs, length_batches, load_tokenizer, short_pairs
 from .model import build_model, cross_entropy, load_checkpoint
@@ -86,10 +87,12 @@ class FinetuneConfig:
 
 # %% ../nbs/05_finetune.ipynb #8722c35a
 def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path|None=None, tok=None,
-             train: pd.DataFrame|None=None, valid: pd.DataFrame|None=None, progress: bool=True):
+             train: pd.DataFrame|None=None, valid: pd.DataFrame|None=None, progress: bool=True,
+             levers: Levers|None=None):
     """Finetune the checkpoint `init` (None: a new model of `config.preset`, the no-pretraining baseline) on the first
     `config.d_f` tokens of the pair's training data, stopping on validation cross-entropy. Returns the model in its best
-    state and a record of the run; with `out_dir`, saves both there."""
+    state and a record of the run; with `out_dir`, saves both there. `levers` default to `choose_levers`'; validation
+    runs on the model itself, in evaluation's precision."""
     init_model = load_checkpoint(init) if init is not None else None  # a bad path fails before any work
     default_task = tok is None and train is None  # the embedded corpus with the config's tokenizer: the cached order
     tok = tok if tok is not None else load_tokenizer(config.tokenizer)
@@ -103,10 +106,13 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     valid = short_pairs(tok, task_pairs(config.pair, 'valid', config.task) if valid is None else valid, config.max_tokens)
     valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
     acc = accelerator(); device = acc.device
-    model = (init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0, fused=device.type == 'cuda' or None)
+    net = init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))
+    net = net.to(device)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=0.0, fused=device.type == 'cuda' or None)
     schedule = warmup_schedule(optimizer, config.warmup_steps, config.decay)
-    model, optimizer = acc.prepare(model, optimizer)
+    model, optimizer = acc.prepare(net, optimizer)
+    levers = levers or choose_levers(device, config.max_steps)
+    forward = torch.compile(model, dynamic=True) if levers.compile else model  # batches of every length: one graph
     rng = np.random.default_rng([config.seed, 1])
     started, step, best, best_step, bad, curve = time.perf_counter(), 0, math.inf, 0, 0, []
     best_state = copy.deepcopy(model.state_dict())
@@ -114,9 +120,11 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     model.train()
     while step < config.max_steps and bad < config.patience:
         for b in length_batches(data, config.batch_size, rng):
-            with acc.autocast():
-                batch = collate(data.iloc[b], device)
-                logits = model(**batch).logits
+            batch = collate(data.iloc[b], device)
+            decoder_ids = net.prepare_decoder_input_ids_from_labels(labels=batch['labels'])  # labels: T5's loss too
+            with autocast(device, levers.bf16):  # no decoding cache: it would tie a compiled graph to one model
+                logits = forward(input_ids=batch['input_ids'], attention_mask=batch['attention_mask'],
+                                 decoder_input_ids=decoder_ids, use_cache=False).logits
                 loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(), ignore_index=-100,
                                                          label_smoothing=config.label_smoothing)
             train_step(acc, model, optimizer, loss); schedule.step()
@@ -132,10 +140,10 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     model.load_state_dict(best_state); model.eval()
     record = dict(config.to_dict(), init=str(init) if init is not None else None, pairs=len(data), tokens=int(data.tokens.sum()),
                   steps=step, best_step=best_step, valid_ce=best, stopped='patience' if bad >= config.patience else 'max_steps',
-                  seconds=time.perf_counter() - started, curve=curve)
+                  seconds=time.perf_counter() - started, levers=str(levers), curve=curve)
     if init is not None and (Path(init)/'checkpoint.json').exists():
         ck = json.loads((Path(init)/'checkpoint.json').read_text())
-        record.update(D_p=ck['D_p'], mixture=ck['mixture'])
+        record.update(D_p=ck['D_p'], mixture=ck['mixture'], pretrain_levers=ck.get('levers'))
         if ck['config'].get('pools'): record['pool_langs'] = {n: p['lang'] for n, p in ck['config']['pools'].items()}
     elif init is None: record.update(D_p=0, mixture=None)
     if out_dir is not None: save_finetuned(model, record, out_dir)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import pandas as pd, torch
 from transformers import T5Config, T5ForConditionalGeneration
-from .core import autocast
+from .machine import autocast
 from .data import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS, collate, length_batches
 
 # %% auto #0

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import (LANGS, accelerator, atomic_write_bytes, replace_dir, train_step, warmup_schedule,
+from .core import (LANGS, atomic_write_bytes, replace_dir, train_step, warmup_schedule,
                                      without_paths, write_json)
+from .machine import Levers, accelerator, autocast, choose_levers, machine_record
 from .data import EOS, Mixture, MixtureStream, TokenPool, check_budget, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
@@ -196,15 +197,15 @@ def _milestone_steps(config: PretrainConfig) -> dict:
     for m in config.milestones: steps.setdefault(math.ceil(m / config.tokens_per_step), []).append(m)
     return steps
 
-def _start_run(out: Path, config: PretrainConfig, sc: SpanCorruption, stream: MixtureStream, acc) -> None:
-    "Create `out`, clear what a kill mid-write left, and record the run's settings, shape, plan and pools in pretrain.json."
+def _start_run(out: Path, config: PretrainConfig, sc: SpanCorruption, stream: MixtureStream, acc, levers: Levers):
+    "Create `out`, clear what a kill left, record the run's settings, shape, plan, pools and machine (pretrain.json)."
     out.mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob('.resume-*'), *out.glob('.checkpoint-*')]: shutil.rmtree(stale)
     write_json(out/'pretrain.json', dict(config=config.to_dict(), preset=model_config(config.preset).to_dict(),
                                          parameters=parameter_counts(config.preset), tokens_per_step=config.tokens_per_step,
                                          steps=config.steps, raw_length=sc.raw_length, target_length=sc.target_length,
                                          pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=acc.num_processes,
-                                         device=str(acc.device)))
+                                         machine=machine_record(levers)))
 
 def _restore(out: Path, model, optimizer) -> dict:
     "The state saved in `out/resume`, loading the model, optimiser and torch random state from it; a fresh state if none."
@@ -221,15 +222,17 @@ def _save_resume(out: Path, state: dict, model, optimizer, config: PretrainConfi
     write_json(tmp/'progress.json', dict(step=state['step'], steps=config.steps, tokens=state['step'] * config.tokens_per_step))
     replace_dir(tmp, out/'resume')
 
-def _save_checkpoint(out: Path, state: dict, model, config: PretrainConfig, stream: MixtureStream, milestones: list) -> None:
-    "The model now, a `transformers` folder with checkpoint.json (tokens seen, epochs of each pool, the log so far)."
+def _save_checkpoint(out: Path, state: dict, model, config: PretrainConfig, stream: MixtureStream, milestones: list,
+                     levers: Levers) -> None:
+    "The model now, a `transformers` folder with checkpoint.json (tokens, epochs of each pool, levers, the log so far)."
     tmp = Path(tempfile.mkdtemp(dir=out, prefix='.checkpoint-'))
     model.save_pretrained(tmp, safe_serialization=True)
     tokens = state['step'] * config.tokens_per_step
     write_json(tmp/'checkpoint.json', dict(
         D_p=tokens, step=state['step'], milestones=milestones, mixture=config.mixture, preset=config.preset,
         tokens_by_lang=state['lang_tokens'], epochs={l: n / stream.pools[l].n_tokens for l, n in state['lang_tokens'].items()},
-        loss=state['log'][-1]['loss'] if state['log'] else None, elapsed_s=state['elapsed'], config=config.to_dict(), log=state['log']))
+        loss=state['log'][-1]['loss'] if state['log'] else None, elapsed_s=state['elapsed'], config=config.to_dict(),
+        levers=str(levers), log=state['log']))
     (out/'checkpoints').mkdir(exist_ok=True)
     replace_dir(tmp, out/'checkpoints'/f'Dp-{tokens:012d}')
 
@@ -256,12 +259,13 @@ def _log_row(state: dict, acc, loss_sum, steps: int, seconds: float, lr: float, 
                 mfu=steps * flops / seconds / (peak * acc.num_processes) if peak else float('nan'), elapsed_s=state['elapsed'])
 
 # %% ../nbs/04_pretrain.ipynb #05f14bb4
-def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, progress: bool=True, compile: bool|None=None,
-             log_every: int|None=None, time_limit: float|None=None) -> bool:
+def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, progress: bool=True,
+             levers: Levers|None=None, log_every: int|None=None, time_limit: float|None=None) -> bool:
     """Pretrain a T5 on `config.mixture` into `out_dir`, writing a checkpoint at every milestone; True when the run is
     complete. Continues from `out_dir/resume` if a run with the same settings was interrupted. `pools` defaults to the
-    embedded corpus; `compile` to `torch.compile` on GPU only. With `time_limit` (seconds) it saves its state and
-    returns False once the limit has passed, to be continued by another call (a GPU session of a few minutes at a time)."""
+    embedded corpus; `levers` to `choose_levers`' (bf16 and `torch.compile` where they pay). With `time_limit`
+    (seconds) it saves its state and returns False once the limit has passed, to be continued by another call (a GPU
+    session of a few minutes at a time)."""
     from accelerate.utils import set_seed
     out = Path(out_dir)
     _check_run_dir(out, config)
@@ -272,7 +276,8 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     if pools is None and config.pools: pools = spec_token_pools(config, tok)
     sc = SpanCorruption(config.input_length, config.noise_density, config.mean_span, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
     stream = MixtureStream(config.mixture, config.steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)
-    if main: _start_run(out, config, sc, stream, acc)
+    levers = levers or choose_levers(acc.device, config.steps)
+    if main: _start_run(out, config, sc, stream, acc, levers)
     if cuda: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     net = build_model(config.preset, seed=config.seed, vocab_size=len(tok))  # the module whose weights are saved
     optimizer = _make_optimizer(config, net, fused=cuda)
@@ -280,7 +285,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     schedule = warmup_schedule(optimizer, config.warmup_steps, decay=True, done=state['step'])  # T5's, from the step reached
     set_seed(config.seed + state['step'] + 1)  # dropout, if any, differs by step but not by resume
     model, optimizer = acc.prepare(net, optimizer)
-    if compile if compile is not None else cuda: model = torch.compile(model)
+    if levers.compile: model = torch.compile(model)
     model.train()
     if state['step'] >= config.steps: return True
     started, start, milestones = time.perf_counter(), state['step'], _milestone_steps(config)
@@ -290,7 +295,9 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
                desc=f'pretrain {config.mixture}', disable=not (progress and main))
     loss_sum, window_start, window_steps = torch.zeros((), device=acc.device), time.perf_counter(), 0
     for step, x, y, langs in _prefetch(_batches(stream, sc, config, start, acc.process_index, acc.num_processes)):
-        with acc.autocast(): loss = model(input_ids=x.to(acc.device, non_blocking=True), labels=y.to(acc.device, non_blocking=True)).loss
+        x, y = x.to(acc.device, non_blocking=True), y.to(acc.device, non_blocking=True)
+        with autocast(acc.device, levers.bf16):  # no decoding cache: it would tie a compiled graph to one model
+            loss = model(input_ids=x, labels=y, use_cache=False).loss
         train_step(acc, model, optimizer, loss)
         lr = schedule.get_last_lr()[0]; schedule.step()  # the rate this step took; then the next one's
         loss_sum += loss.detach(); window_steps += 1
@@ -303,7 +310,7 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
         state['log'].append(_log_row(state, acc, loss_sum, window_steps, time.perf_counter() - window_start,
                                      lr, config, flops, peak))
         bar.set_postfix(loss=f"{state['log'][-1]['loss']:.3f}", refresh=False)
-        if main and step in milestones: _save_checkpoint(out, state, net, config, stream, milestones[step])
+        if main and step in milestones: _save_checkpoint(out, state, net, config, stream, milestones[step], levers)
         if main and save: _save_resume(out, state, net, optimizer, config)
         if main: atomic_write_bytes(out/'log.csv', pd.DataFrame(state['log']).to_csv(index=False).encode())
         acc.wait_for_everyone()

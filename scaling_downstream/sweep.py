@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 from .alignment import alignment_score, target_share
 from .finetune import FinetuneConfig, finetune
 from .core import atomic_write_bytes, save_results, short_hash, without_paths, write_json
+from .machine import machine_record
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
@@ -67,9 +68,10 @@ def checkpoint_for(root: Path, pretrain_key: str, milestone: int) -> Path:
     raise FileNotFoundError(f"pretraining job {pretrain_key} has no checkpoint for D_p={milestone:,}")
 
 def _versions() -> dict:
+    "The versions of what computed a result, and the machine: the GPU, or the CPU's model, flags and kernels."
     import sacrebleu, torch, transformers
     return dict(python=platform.python_version(), torch=torch.__version__, transformers=transformers.__version__,
-                sacrebleu=sacrebleu.__version__, device=torch.cuda.get_device_name() if torch.cuda.is_available() else platform.machine())
+                sacrebleu=sacrebleu.__version__, **machine_record())
 
 def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
     "Run one job of the sweep in `root` to its result (the caller holds its lock)."
@@ -263,6 +265,7 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
                          chrf=m['chrf'], chrf_ci=m.get('chrf_ci'),
                          rouge_l=m['rouge_l'], comet=m['comet'], comet_model=m['comet_model'], ce=m['ce'], valid_ce=ft['valid_ce'],
                          finetune_steps=ft['steps'], finetune_seconds=ft['seconds'], decode_seconds=m['decode_seconds'],
+                         levers=ft.get('levers'), pretrain_levers=ft.get('pretrain_levers'),
                          seconds=r['seconds'], split=m['split'], n=m['n'], **{f'version_{k}': v for k, v in r['versions'].items()}))
     table = pd.DataFrame(rows)
     return table.sort_values(['pair', 'mixture', 'D_f', 'D_p', 'seed'], ignore_index=True) if len(table) else table

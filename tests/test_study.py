@@ -2,6 +2,7 @@
 import json, re
 import pandas as pd
 from conftest import BIN, ROOT, reproduce, run
+from scaling_downstream.machine import choose_levers, cpu_info
 
 PAIRS = ['en-de', 'en-fr', 'en-ro']
 
@@ -16,6 +17,10 @@ def test_smoke_study_end_to_end(smoke_study):
         baselines = 2 if pair == 'en-fr' else 1  # the smoke grid gives en-fr's baseline two seeds
         assert len(table) == baselines + 5*(len(mixtures) - 1) and (table.pair == pair).all() and table.bleu.notna().all() and table.ce.gt(0).all()
         assert table.bleu_ci.ge(0).all() and table.max_tokens.isna().all()  # the smoke task: every pair (the filter is 05's)
+        short = str(choose_levers('cpu', steps=10))  # how each model was made: smoke runs are too short to compile
+        assert set(table.levers) == {short} and set(table.pretrain_levers.dropna()) == {short}, table.levers
+        assert set(table.version_device) == {cpu_info()['model']}, table.version_device
+        assert set(table.version_cpu_flags.fillna('')) == {' '.join(cpu_info()['flags'])}, table.version_cpu_flags
         paired = pd.read_csv(tmp_path/'results/smoke'/pair/'paired.csv')  # every checkpoint of every mixture against no pretraining
         pretrained = table[table.mixture != 'none'][['D_f', 'mixture', 'D_p']].drop_duplicates()
         assert sorted(paired[['D_f', 'mixture', 'D_p']].itertuples(index=False)) == sorted(pretrained.itertuples(index=False))
