@@ -9,7 +9,7 @@ For each seed s and each side:
 - pretraining: the cpu study's settings (en50-fr50; model seed s, the study's data order) to 1.6M tokens of text,
   checkpoints at 200k, 400k, 800k and 1.6M; each checkpoint's span-corruption loss on held-out validation text (the
   en-fr validation pairs, never in a pretraining pool: `checkpoint_probe.span_examples`);
-- finetuning: a new model (seed s) on all short en-fr pairs with the study's D_f = 1.6M recipe (800 steps of 128
+- finetuning: a new model (seed s) on all short en-fr pairs with the study's large-D_f recipe (800 steps of 128
   pairs); the validation cross-entropy every 100 steps, the best, and BLEU, chrF and cross-entropy of the finished
   model on all 560 short test pairs, with their 95% intervals.
 

@@ -14,7 +14,7 @@ eager: `SD_LEVERS=fp32`) in the same round. The sets, one change at a time, then
   native); and that with fused AdamW.
 
 The measures: pretraining text tokens/s (`pretrain`, the cpu study's settings, en50-fr50), finetuning pairs/s
-(`finetune`, its D_f = 1.6M recipe, 128 pairs a step), each from the steps after the first five (a compiled step
+(`finetune`, its large-D_f recipe, 128 pairs a step), each from the steps after the first five (a compiled step
 compiles in its first: that time is given apart), and decoding sentences/s (`translate`, greedy, the study's 400 test
 pairs, in fp32 and in bf16 autocast) of a model that translates (--model, or one finetuned here first, untimed).
 Last, the worker layout, with today's levers and the chosen ones: two one-thread processes side by side, as the

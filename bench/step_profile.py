@@ -7,7 +7,7 @@ For each set of levers (default: today's fp32, and the ones `choose_levers` pick
 1. the limit: the CPU's matrix-product rate (GFLOP/s of a 2048 x 2048 product, fp32 and bf16), and bare training
    steps of the same model on random ids in a tight loop, at the study's pretraining batch (32 x 128 inputs, 29
    targets) and at the median batch of its large-D_f finetunes (128 pairs);
-2. the pipeline: the real `pretrain` (the cpu study's settings, en50-fr50) and `finetune` (its D_f = 1.6M recipe) for
+2. the pipeline: the real `pretrain` (the cpu study's settings, en50-fr50) and `finetune` (its large-D_f recipe) for
    --steps steps, each step split into data, forward (with the loss), backward, gradient clipping, optimiser,
    validation (one pass, spread over the recipe's 100 steps between passes) and the loop's own work (schedule, logs,
    checkpoints), by timing the pieces the loops call; a step that compiles (over three times the median) is left out
@@ -32,7 +32,8 @@ from scaling_downstream.pretrain import PretrainConfig, pretrain
 
 GRID = STUDY_SCALES['cpu']
 PRETRAIN = dict(GRID['pretrain'], mixture='en50-fr50')
-FINETUNE = dict(GRID['finetune'], **GRID['at_d_f'][1_600_000]['finetune'], pair='en-fr', d_f=1_600_000)
+LARGE_D_F = max(GRID['d_f'])  # the recipe of the finetunes that translate (1.6M before the pairs' own test sets)
+FINETUNE = dict(GRID['finetune'], **GRID['at_d_f'][LARGE_D_F]['finetune'], pair='en-fr', d_f=LARGE_D_F)
 
 def matmul_rate(dtype, n: int=2048, seconds: float=2.0) -> float:
     "GFLOP/s of an n x n matrix product in `dtype`."

@@ -143,7 +143,7 @@ def sd_finetune(
 @call_parse
 def sd_evaluate(
     model_dir: str,  # a folder written by sd-finetune
-    split: str='test',  # test or valid (multi-way: the same English for every pair)
+    split: str='test',  # test or valid (multi-way: the same English for every pair), or pair-test (the pair's own)
     beams: int=1,  # 1: greedy decoding; more: beam search
     batch_size: int=64,
     comet: str=None,  # a COMET checkpoint (folder or model.ckpt); default $SD_COMET_MODEL, else "COMET: no model"

@@ -13,14 +13,16 @@ from .core import (LANGS, PAIRS, atomic_write_bytes, check_lang, check_pair, col
                                      sha256_file, short_hash, write_json)
 
 # %% auto #0
-__all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TRAIN_CAP', 'MONO_WORDS', 'clean_text',
-           'normalise_placeholders', 'words', 'stopword_counts', 'is_language', 'is_untranslated', 'length_ratio_ok',
-           'filter_pair', 'dedupe_key', 'source_rank', 'read_jsonl', 'filter_parallel', 'filter_mono', 'multiway',
-           'split_documents', 'held_out_keys', 'remove_held_out', 'write_tsv_xz', 'read_tsv', 'build_corpus',
-           'update_manifest', 'corpus_dir', 'load_parallel', 'load_mono']
+__all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TEST_SHARE', 'TEXT_COLUMNS', 'TRAIN_CAP', 'MONO_WORDS',
+           'clean_text', 'normalise_placeholders', 'words', 'stopword_counts', 'is_language', 'is_untranslated',
+           'length_ratio_ok', 'filter_pair', 'dedupe_key', 'source_rank', 'read_jsonl', 'filter_parallel',
+           'filter_mono', 'multiway', 'split_documents', 'held_out_keys', 'remove_held_out', 'is_test_document',
+           'segment_keys', 'without_segments', 'hold_out_pair_tests', 'find_leaks', 'write_tsv_xz', 'read_tsv',
+           'write_files', 'build_corpus', 'update_manifest', 'add_pair_tests', 'corpus_dir', 'load_parallel',
+           'load_mono']
 
 # %% ../nbs/01b_corpus.ipynb #eaaa52c5
-SPLITS = ('train', 'valid', 'test')
+SPLITS = ('train', 'valid', 'test', 'pair-test')  # test: the multi-way set; pair-test: the pair's own
 
 # %% ../nbs/01b_corpus.ipynb #b5e996db
 _TAGS = r'(?:a|b|i|u|s|em|strong|span|big|small|tt|code|sub|sup|br|p|kbd|var|link|ul|li|div|font|label|html|body|emph|guilabel|command|filename|literal)'
@@ -193,6 +195,52 @@ def remove_held_out(df: pd.DataFrame, keys: set, docs: set, key_columns=('key',)
     for c in key_columns: leak |= df[c].isin(keys)
     return df[~leak]
 
+# %% ../nbs/01b_corpus.ipynb #0ba99735
+TEST_SHARE = 0.12  # of the documents of every training pool, held out whole as the pairs' own test sets
+
+def is_test_document(source: str, doc: str, share: float=TEST_SHARE) -> bool:
+    "Whether document `doc` of `source`'s family is held out: a fixed hash, alike for every pair."
+    return int(short_hash(f"{source.split(':')[0]}|{doc}"), 16) % 10_000 < share * 10_000
+
+# %% ../nbs/01b_corpus.ipynb #c50e6824
+TEXT_COLUMNS = (*LANGS, 'text')  # the columns of the written files that hold segments
+
+def segment_keys(df: pd.DataFrame) -> set:
+    "The normalised form of every segment of `df`, in any of its text columns."
+    return {dedupe_key(s) for c in TEXT_COLUMNS if c in df for s in df[c]} - {''}
+
+def without_segments(df: pd.DataFrame, keys: set) -> pd.DataFrame:
+    "Rows of `df` none of whose segments, normalised, is in `keys`."
+    hit = np.zeros(len(df), bool)
+    for c in TEXT_COLUMNS:
+        if c in df: hit |= df[c].map(dedupe_key).isin(keys).to_numpy()
+    return df[~hit]
+
+# %% ../nbs/01b_corpus.ipynb #bfa0001d
+def hold_out_pair_tests(written: dict, share: float=TEST_SHARE) -> dict:
+    """The corpus's files (`{relative path: DataFrame}`) with each pair's test set, `parallel/<pair>.test.tsv.xz`: the
+    documents of its training pool that `is_test_document` picks. Every segment of a test set, and of the multi-way
+    one, then leaves every file that is not a test set."""
+    out = dict(written)
+    for pair in PAIRS:
+        train = written[f'parallel/{pair}.train.tsv.xz']
+        out[f'parallel/{pair}.test.tsv.xz'] = train[[is_test_document(s, d, share) for s, d in zip(train.source, train.doc)]]
+    keys = set().union(*(segment_keys(df) for rel, df in out.items() if rel.endswith('test.tsv.xz')))
+    return {rel: df if rel.endswith('test.tsv.xz') else without_segments(df, keys) for rel, df in out.items()}
+
+# %% ../nbs/01b_corpus.ipynb #0eca45cd
+def find_leaks(written: dict) -> list[str]:
+    "One line for each file that holds a segment of a test set (`{relative path: DataFrame}`, as `hold_out_pair_tests`)."
+    tests = {rel: segment_keys(df) for rel, df in written.items() if rel.endswith('test.tsv.xz')}
+    out = []
+    for rel, df in written.items():
+        if rel in tests: continue
+        keys = [df[c].map(dedupe_key) for c in TEXT_COLUMNS if c in df]  # once a file: the pools are large
+        for test, held in tests.items():
+            n = int(np.logical_or.reduce([k.isin(held).to_numpy() for k in keys]).sum())
+            if n: out.append(f"{rel}: {n:,} {'row holds' if n == 1 else 'rows hold'} a segment of {test}")
+    return out
+
 # %% ../nbs/01b_corpus.ipynb #98f89eeb
 def write_tsv_xz(df: pd.DataFrame, path) -> Path:
     "`df` as xz-compressed TSV with a header; refuses text holding tabs or newlines."
@@ -234,8 +282,19 @@ def _words(texts: pd.Series) -> int: return int(texts.str.split().str.len().sum(
 TRAIN_CAP = {'de': 1_100_000, 'fr': 1_100_000}  # English words of training pairs; en-ro keeps everything
 MONO_WORDS = {'en': 3_900_000, 'de': 3_200_000, 'fr': 3_300_000}  # ro keeps everything
 
+def write_files(written: dict, out_dir) -> dict:
+    "Write the corpus's files (`{relative path: DataFrame}`) under `out_dir`; the manifest's entry for each."
+    summary = {}
+    for rel, df in written.items():
+        path = write_tsv_xz(df.reset_index(drop=True), Path(out_dir)/rel)
+        langs = [c for c in df.columns if c in LANGS] or [Path(rel).name.split('.')[0]]
+        summary[rel] = dict(rows=len(df), sha256=sha256_file(path), bytes=path.stat().st_size,
+                            words={l: _words(df[l if l in df.columns else 'text']) for l in langs},
+                            sources=df['source'].str.split(':').str[0].value_counts().to_dict())
+    return summary
+
 def build_corpus(work_dir, out_dir, n_test: int=1600, n_valid: int=1100, min_train_words: int=3,
-                 train_cap: dict|None=TRAIN_CAP, mono_words: dict|None=MONO_WORDS) -> dict:
+                 train_cap: dict|None=TRAIN_CAP, mono_words: dict|None=MONO_WORDS, test_share: float=TEST_SHARE) -> dict:
     "Filter, dedupe, join, split and write the corpus from `work_dir/raw` into `out_dir`; returns the manifest."
     raw, out = Path(work_dir)/'raw', Path(out_dir)
     for need in (raw/'parallel', raw/'mono', raw/'packages.json'):
@@ -259,19 +318,14 @@ def build_corpus(work_dir, out_dir, n_test: int=1600, n_valid: int=1100, min_tra
     for lang in LANGS:
         m = _cap_words(mono[mono['lang'] == lang], 'text', (mono_words or {}).get(lang)).sort_values(['source', 'doc'], kind='stable')
         written[f'mono/{lang}.tsv.xz'] = m[['text', 'source']]
-    summary = {}
-    for rel, df in written.items():
-        path = write_tsv_xz(df.reset_index(drop=True), out/rel)
-        langs = [c for c in df.columns if c in LANGS] or [Path(rel).name.split('.')[0]]
-        summary[rel] = dict(rows=len(df), sha256=sha256_file(path), bytes=path.stat().st_size,
-                            words={l: _words(df[l if l in df.columns else 'text']) for l in langs},
-                            sources=df['source'].str.split(':').str[0].value_counts().to_dict())
+    written = hold_out_pair_tests(written, test_share)
+    summary = write_files(written, out)
     tags = set(pd.concat([df['source'] for df in written.values()]).str.split(' ').explode())
     packages = [p for p in json.loads((raw/'packages.json').read_text()) if set(p.get('sources', [])) & tags]
     manifest = dict(description='scaling_downstream embedded corpus: real human-written and human-translated text from '
                                 'Debian and PyPI packages; see nbs/01b_corpus.ipynb',
                     settings=dict(n_test=n_test, n_valid=n_valid, min_train_words=min_train_words,
-                                  train_cap=train_cap, mono_words=mono_words),
+                                  train_cap=train_cap, mono_words=mono_words, test_share=test_share),
                     files=summary, packages=packages,
                     dropped=dropped.groupby(['lang', 'reason'])['pairs'].sum().unstack(fill_value=0).to_dict('index'))
     write_json(out/'MANIFEST.json', manifest)
@@ -285,6 +339,16 @@ def update_manifest(out_dir, **fields) -> dict:
     manifest = json.loads(path.read_text()) | fields
     write_json(path, manifest)
     return manifest
+
+# %% ../nbs/01b_corpus.ipynb #e6939596
+def add_pair_tests(out_dir, share: float=TEST_SHARE) -> dict:
+    "Hold out each pair's own test set in the corpus written in `out_dir`, as `build_corpus` does last; the manifest."
+    manifest = json.loads((Path(out_dir)/'MANIFEST.json').read_text())
+    if any(rel.startswith('parallel/') and rel.endswith('.test.tsv.xz') for rel in manifest['files']):
+        raise ValueError(f"the corpus in {out_dir} has its pairs' test sets already")
+    written = {rel: read_tsv(Path(out_dir)/rel) for rel in manifest['files']}
+    summary = write_files(hold_out_pair_tests(written, share), out_dir)
+    return update_manifest(out_dir, files=summary, settings=manifest['settings'] | dict(test_share=share))
 
 # %% ../nbs/01b_corpus.ipynb #09521609
 def corpus_dir(corpus=None) -> Path:
@@ -308,12 +372,14 @@ def _read_cached(path, columns):
     return _read_version(str(path), stat.st_mtime_ns, stat.st_size, tuple(columns)).copy()
 
 def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
-    "Pairs of the embedded corpus: columns src, tgt, source, doc."
+    """Pairs of the embedded corpus: columns src, tgt, source, doc. Split `test` is the multi-way test set, the same
+    English for every pair; `pair-test` the pair's own, whole documents of its training sources."""
     src, tgt = check_pair(pair)
     if pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): give your own in a study spec's tasks (08b_spec)")
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     d = corpus_dir(corpus)
     df = (_read_cached(d/'parallel'/f'{pair}.train.tsv.xz', [src, tgt]) if split == 'train'
+          else _read_cached(d/'parallel'/f'{pair}.test.tsv.xz', [src, tgt]) if split == 'pair-test'
           else _read_cached(d/'multiway'/f'{split}.tsv.xz', list(LANGS)))
     return pd.DataFrame({'src': df[src], 'tgt': df[tgt], 'source': df['source'], 'doc': df['doc']})
 

@@ -195,6 +195,7 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
         df = load_parallel(task['corpus'] if task else pair, split)
         keep = (task or {}).get(f'{split}_sources')
         return df[_of_sources(df, keep, f"the embedded {pair} {split} split")] if keep else df
+    if split == 'pair-test': split = 'test'  # a task of your own: its test split is the pair's own
     if 'dataset' in task:
         import datasets
         src, tgt = check_pair(pair)
@@ -210,8 +211,11 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
     return read_pairs(task[split]['files'], pair, task[split].get('format'))
 
 def task_pairs(pair: str, split: str, task: dict|None=None) -> pd.DataFrame:
-    "The `split` pairs of a resolved task (None: the embedded `pair`): src, tgt, source, doc; `exclude_test` drops test segments from train."
-    if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    """The `split` pairs of a resolved task (None: the embedded `pair`): src, tgt, source, doc; `exclude_test` drops test
+    segments from train. `pair-test` is the embedded pair's own test set (`corpus.load_parallel`), a task's test split
+    for a task of one's own."""
+    if split not in (*SPLITS, 'pair-test'):
+        raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)} or pair-test")
     df = _split_pairs(pair, split, task).reset_index(drop=True)
     if 'doc' not in df: df = df.assign(doc=df.source)
     if split == 'train' and (task or {}).get('exclude_test'):

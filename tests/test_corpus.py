@@ -1,8 +1,8 @@
-"The committed corpus: its manifest, its sizes, and no leakage from valid/test into any training or pretraining pool."
+"The committed corpus: its manifest, its sizes, and no leakage from any test set into any training, valid or pretraining pool."
 import json
-import pytest
+import pandas as pd, pytest
 from scaling_downstream.core import LANGS, PAIRS, sha256_file
-from scaling_downstream.corpus import corpus_dir, dedupe_key, load_mono, load_parallel
+from scaling_downstream.corpus import corpus_dir, find_leaks, load_mono, load_parallel, read_tsv
 
 CORPUS = corpus_dir()
 MANIFEST = json.loads((CORPUS/'MANIFEST.json').read_text())
@@ -30,30 +30,40 @@ def test_every_row_has_a_source_tag():
     for lang in LANGS: assert (load_mono(lang)['source'].str.len() > 0).all()
 
 @pytest.fixture(scope='module')
-def held_out():
-    "Normalised sides of every valid and test segment, and their documents."
-    keys, docs = set(), set()
-    for split in ('valid', 'test'):
-        for pair in PAIRS:
-            df = load_parallel(pair, split)
-            keys |= set(df['src'].map(dedupe_key)) | set(df['tgt'].map(dedupe_key))
-            docs |= set(df['doc'])
-    return keys - {''}, docs
+def files():
+    "Every file of the committed corpus, as `hold_out_pair_tests` sees them."
+    return {rel: read_tsv(CORPUS/rel) for rel in MANIFEST['files']}
 
-def test_no_held_out_segment_in_training_pairs(held_out):
-    keys, docs = held_out
+def test_no_test_segment_in_any_other_file(files):
+    "Training pools, monolingual pools and the valid set hold no segment of any test set, normalised."
+    assert len([rel for rel in files if rel.endswith('test.tsv.xz')]) == 1 + len(PAIRS)
+    assert find_leaks(files) == []
+
+def test_a_planted_overlap_is_found(files):
+    "A test segment planted, changed in case and spacing only, into a pool and into the valid set."
+    test = files['parallel/en-fr.test.tsv.xz']
+    mono = pd.DataFrame({'text': [*files['mono/fr.tsv.xz'].text[:1000], ' '.join(test.fr.iloc[0].upper().split())],
+                         'source': 'mono'})
+    assert find_leaks({'parallel/en-fr.test.tsv.xz': test, 'mono/fr.tsv.xz': mono}) == [
+        'mono/fr.tsv.xz: 1 row holds a segment of parallel/en-fr.test.tsv.xz']
+    multiway = {rel: files[rel] for rel in ('multiway/test.tsv.xz', 'multiway/valid.tsv.xz')}
+    assert find_leaks(multiway) == []
+    multiway['multiway/valid.tsv.xz'] = pd.concat([multiway['multiway/valid.tsv.xz'], files['multiway/test.tsv.xz'][:1]])
+    assert find_leaks(multiway) == ['multiway/valid.tsv.xz: 1 row holds a segment of multiway/test.tsv.xz']
+
+def test_pair_tests_are_whole_documents_of_the_training_sources(files):
     for pair in PAIRS:
-        train = load_parallel(pair, 'train')
-        for side in ('src', 'tgt'):
-            leaked = train[side].map(dedupe_key).isin(keys)
-            assert not leaked.any(), (pair, side, train[side][leaked].head(3).tolist())
-        assert not (train['source'] + '|' + train['doc']).isin(docs).any(), pair
+        train, test = load_parallel(pair, 'train'), load_parallel(pair, 'pair-test')
+        docs = lambda df: set(df['source'].str.split(':').str[0] + '|' + df['doc'])
+        assert not docs(train) & docs(test), pair
+        assert set(test['source'].str.split(':').str[0]) <= set(train['source'].str.split(':').str[0]), pair
+        for split in ('valid', 'test'):  # the multi-way sets' documents, named source|doc, are held out whole too
+            assert not (train['source'] + '|' + train['doc']).isin(set(load_parallel(pair, split)['doc'])).any(), pair
 
-def test_no_held_out_segment_in_monolingual_pools(held_out):
-    keys, _ = held_out
-    for lang in LANGS:
-        leaked = load_mono(lang)['text'].map(dedupe_key).isin(keys)
-        assert not leaked.any(), (lang, load_mono(lang)['text'][leaked].head(3).tolist())
+def test_the_en_fr_test_set_is_large_enough_for_the_cpu_study():
+    "At least 4,000 en-fr pairs of at most 48 tokens a side, as the cpu study scores them."
+    from scaling_downstream.data import load_tokenizer, short_pairs
+    assert len(short_pairs(load_tokenizer('tokenizer-2k'), load_parallel('en-fr', 'pair-test'), 48)) >= 4000
 
 def test_monolingual_pools_hold_the_tokens_the_study_needs():
     "Counted with the committed tokenizer, as the manifest says: enough for the cpu and gpu scales' largest D_p."
