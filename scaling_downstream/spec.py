@@ -52,7 +52,7 @@ POOL_KEYS = ('lang', 'files', 'format', 'column', 'dataset', 'config', 'split', 
 TASK_KEYS = ('train', 'valid', 'test', 'corpus', 'train_sources', 'valid_sources', 'test_sources', 'dataset', 'config',
              'split_names', 'kwargs', 'all', 'split')
 SPLIT_KEYS = ('files', 'format')
-EVALUATION_KEYS = ('split', 'num_beams', 'limit')
+EVALUATION_KEYS = ('split', 'num_beams', 'limit', 'also')
 
 def check_keys(given: dict, known, where: str) -> dict:
     "`given` if every key is in `known`; else an error naming `where`, the key and the nearest valid one."

@@ -16,13 +16,14 @@ from .machine import machine_record
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
-__all__ = ['SPEC_FORMAT', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done', 'checkpoint_for', 'run_job',
-           'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results', 'sweep_done', 'run_sweep',
+__all__ = ['SPEC_FORMAT', 'ALSO_COLUMNS', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done', 'checkpoint_for',
+           'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results', 'sweep_done', 'run_sweep',
            'translations', 'paired_tests', 'example_models', 'examples', 'results', 'describe_job', 'job_score',
            'job_cost', 'JobBar', 'reporting', 'read_progress', 'progress_text', 'estimate_left', 'StudyProgress']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
-SPEC_FORMAT = 2  # bump when the meaning of a spec changes, so that old results are not taken for new ones
+SPEC_FORMAT = 3  # bump when the meaning of a spec changes, so that old results are not taken for new ones
+# 3: the embedded corpus holds out each pair's own test set, so the same settings train on other data
 
 def job_key(spec: dict) -> str:
     "The name of `spec`'s folder: its kind and a hash of its canonical JSON (without the paths of a study's hashed files)."
@@ -34,15 +35,15 @@ def pretrain_job(config: PretrainConfig) -> dict:
     return dict(kind='pretrain', format=SPEC_FORMAT, config=config.to_dict())
 
 def finetune_job(config: FinetuneConfig, pretrain: dict|None=None, milestone: int|None=None, split: str='test',
-                 num_beams: int=1, limit: int|None=None) -> dict:
+                 num_beams: int=1, limit: int|None=None, also: list|None=None) -> dict:
     """The spec of a finetune-and-evaluate job: finetune `config` from the checkpoint of the `pretrain` job at
-    `milestone` (None: from scratch, the baseline), then score it on `split`."""
+    `milestone` (None: from scratch, the baseline), then score it on `split`, and on each split of `also` beside it."""
     if (pretrain is None) != (milestone is None): raise ValueError("give both the pretraining job and its milestone, or neither")
     if pretrain is not None and milestone not in pretrain['config']['milestones']:
         raise ValueError(f"milestone {milestone:,} is not one of the pretraining job's: {pretrain['config']['milestones']}")
     return dict(kind='finetune', format=SPEC_FORMAT, config=config.to_dict(),
                 pretrain=job_key(pretrain) if pretrain is not None else None, milestone=milestone,
-                evaluation=dict(split=split, num_beams=num_beams, limit=limit))
+                evaluation=dict(split=split, num_beams=num_beams, limit=limit, **({'also': list(also)} if also else {})))
 
 # %% ../nbs/08_sweep.ipynb #05634cb6
 @contextlib.contextmanager
@@ -87,10 +88,15 @@ def run_job(spec: dict, root: str|Path, progress: bool=False) -> None:
     started = time.perf_counter()
     init = checkpoint_for(root, spec['pretrain'], spec['milestone']) if spec['pretrain'] else None
     model, ft = finetune(FinetuneConfig(**spec['config']), init, progress=progress)
-    config = spec['config']  # scored on the test pairs that pass its task's length filter, with its tokenizer
-    metrics, translations = evaluate(model, config['pair'], max_tokens=config.get('max_tokens'), tokenizer=config.get('tokenizer'),
-                                     task=config.get('task'), progress=progress, **spec['evaluation'])
+    config, evaluation = spec['config'], dict(spec['evaluation'])  # scored on the test pairs that pass its task's length filter
+    also = evaluation.pop('also', [])
+    score = lambda split: evaluate(model, config['pair'], max_tokens=config.get('max_tokens'), tokenizer=config.get('tokenizer'),
+                                   task=config.get('task'), progress=progress, **dict(evaluation, split=split))
+    metrics, translations = score(evaluation['split'])
     atomic_write_bytes(job_dir/'translations.tsv', translations.to_csv(sep='\t', index=False).encode())
+    for split in also:  # a second test set beside the first, its translations beside them
+        metrics.setdefault('also', {})[split], beside = score(split)
+        atomic_write_bytes(job_dir/f'translations-{split}.tsv', beside.to_csv(sep='\t', index=False).encode())
     write_json(job_dir/'metrics.json', dict(key=key, spec=spec, finetune=ft, metrics=metrics, versions=_versions(),
                                               seconds=time.perf_counter() - started))
 
@@ -249,8 +255,11 @@ def examples(root: str|Path, models: dict, n: int=4) -> pd.DataFrame:
     for label, t in done.items(): out[label] = t.hyp[out.index]
     return out.reset_index(drop=True)
 
+ALSO_COLUMNS = ('bleu', 'bleu_ci', 'chrf', 'chrf_ci', 'ce', 'brevity_penalty', 'n')  # of a test set scored beside the first
+
 def results(root: str|Path, keys=None) -> pd.DataFrame:
-    "The metrics records under `root`, one row per finetune-and-evaluate job (only the jobs `keys`, if given)."
+    """The metrics records under `root`, one row per finetune-and-evaluate job (only the jobs `keys`, if given); a
+    test set scored beside the first (`also`) adds its columns, named by its split: `test_bleu`, `test_bleu_ci`, …"""
     rows = []
     paths = sorted(Path(root).glob('finetune-*/metrics.json'))
     for path in paths if keys is None else [p for p in paths if p.parent.name in set(keys)]:
@@ -266,7 +275,8 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
                          rouge_l=m['rouge_l'], comet=m['comet'], comet_model=m['comet_model'], ce=m['ce'], valid_ce=ft['valid_ce'],
                          finetune_steps=ft['steps'], finetune_seconds=ft['seconds'], decode_seconds=m['decode_seconds'],
                          levers=ft.get('levers'), pretrain_levers=ft.get('pretrain_levers'),
-                         seconds=r['seconds'], split=m['split'], n=m['n'], **{f'version_{k}': v for k, v in r['versions'].items()}))
+                         seconds=r['seconds'], split=m['split'], n=m['n'], **{f'version_{k}': v for k, v in r['versions'].items()},
+                         **{f'{s}_{k}': a.get(k) for s, a in m.get('also', {}).items() for k in ALSO_COLUMNS}))
     table = pd.DataFrame(rows)
     return table.sort_values(['pair', 'mixture', 'D_f', 'D_p', 'seed'], ignore_index=True) if len(table) else table
 
