@@ -17,9 +17,9 @@ __all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TEST_SHARE'
            'clean_text', 'normalise_placeholders', 'words', 'stopword_counts', 'is_language', 'is_untranslated',
            'length_ratio_ok', 'filter_pair', 'dedupe_key', 'source_rank', 'read_jsonl', 'filter_parallel',
            'filter_mono', 'multiway', 'split_documents', 'held_out_keys', 'remove_held_out', 'is_test_document',
-           'segment_keys', 'without_segments', 'hold_out_pair_tests', 'find_leaks', 'write_tsv_xz', 'read_tsv',
-           'write_files', 'build_corpus', 'update_manifest', 'add_pair_tests', 'corpus_dir', 'load_parallel',
-           'load_mono']
+           'segment_keys', 'without_segments', 'in_hashed_order', 'hold_out_pair_tests', 'find_leaks', 'write_tsv_xz',
+           'read_tsv', 'write_files', 'build_corpus', 'update_manifest', 'add_pair_tests', 'corpus_dir',
+           'load_parallel', 'load_mono']
 
 # %% ../nbs/01b_corpus.ipynb #eaaa52c5
 SPLITS = ('train', 'valid', 'test', 'pair-test')  # test: the multi-way set; pair-test: the pair's own
@@ -217,14 +217,19 @@ def without_segments(df: pd.DataFrame, keys: set) -> pd.DataFrame:
     return df[~hit]
 
 # %% ../nbs/01b_corpus.ipynb #bfa0001d
+def in_hashed_order(df: pd.DataFrame) -> pd.DataFrame:
+    "`df`'s rows in a fixed pseudo-random order (a hash of each English segment): any prefix mixes every source."
+    return df.iloc[np.argsort([short_hash(en) for en in df['en']], kind='stable')]  # equal-length hex: sorts as numbers
+
 def hold_out_pair_tests(written: dict, share: float=TEST_SHARE) -> dict:
     """The corpus's files (`{relative path: DataFrame}`) with each pair's test set, `parallel/<pair>.test.tsv.xz`: the
-    documents of its training pool that `is_test_document` picks. Every segment of a test set, and of the multi-way
+    documents of its training pool that `is_test_document` picks, in `in_hashed_order`. Every segment of a test set, and of the multi-way
     one, then leaves every file that is not a test set."""
     out = dict(written)
     for pair in PAIRS:
         train = written[f'parallel/{pair}.train.tsv.xz']
-        out[f'parallel/{pair}.test.tsv.xz'] = train[[is_test_document(s, d, share) for s, d in zip(train.source, train.doc)]]
+        test = train[np.array([is_test_document(s, d, share) for s, d in zip(train.source, train.doc)], dtype=bool)]
+        out[f'parallel/{pair}.test.tsv.xz'] = in_hashed_order(test)
     keys = set().union(*(segment_keys(df) for rel, df in out.items() if rel.endswith('test.tsv.xz')))
     return {rel: df if rel.endswith('test.tsv.xz') else without_segments(df, keys) for rel, df in out.items()}
 
@@ -378,6 +383,8 @@ def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
     if pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): give your own in a study spec's tasks (08b_spec)")
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     d = corpus_dir(corpus)
+    if split == 'pair-test' and not (d/'parallel'/f'{pair}.test.tsv.xz').is_file():
+        raise FileNotFoundError(f"the corpus in {d} has no test set of {pair}'s own: hold them out with corpus.add_pair_tests")
     df = (_read_cached(d/'parallel'/f'{pair}.train.tsv.xz', [src, tgt]) if split == 'train'
           else _read_cached(d/'parallel'/f'{pair}.test.tsv.xz', [src, tgt]) if split == 'pair-test'
           else _read_cached(d/'multiway'/f'{split}.tsv.xz', list(LANGS)))

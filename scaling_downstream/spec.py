@@ -19,8 +19,8 @@ from .grid import STUDY_SCALES, grid_jobs
 # %% auto #0
 __all__ = ['EXAMPLE', 'SPEC_KEYS', 'REQUIRED_KEYS', 'POOL_KEYS', 'TASK_KEYS', 'SPLIT_KEYS', 'EVALUATION_KEYS', 'RESERVED',
            'check_keys', 'yaml_loader', 'read_spec', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer',
-           'choose_tokenizer', 'scale_study', 'load_study', 'exclude_test_pairs', 'overlap_table', 'check_study',
-           'write_example', 'study_alignment']
+           'choose_tokenizer', 'scale_study', 'load_study', 'test_pairs', 'exclude_test_pairs', 'overlap_table',
+           'check_study', 'write_example', 'study_alignment']
 
 # %% ../nbs/08b_spec.ipynb #dda955e2
 EXAMPLE = """name: de-fr-docs
@@ -230,9 +230,14 @@ def load_study(path) -> Study:
     return Study(name, grid, pools, tasks, metrics, overlap, path)
 
 # %% ../nbs/08b_spec.ipynb #8d4975b6
+def test_pairs(pair: str, task: dict|None) -> pd.DataFrame:
+    "Every test pair a task is scored on: the embedded corpus's multi-way and own test sets, else the task's test split."
+    splits = ('test', 'pair-test') if task is None or 'corpus' in task else ('test',)
+    return pd.concat([task_pairs(pair, split, task) for split in splits], ignore_index=True)
+
 def exclude_test_pairs(pools: dict, tasks: dict) -> tuple[dict, dict]:
     "`pools` and `tasks` marked to leave out every training pair and pool document that holds a test segment of a task."
-    segments = sorted({s.strip() for pair, task in tasks.items() for side in ('src', 'tgt') for s in task_pairs(pair, 'test', task)[side]})
+    segments = sorted({s.strip() for pair, task in tasks.items() for side in ('src', 'tgt') for s in test_pairs(pair, task)[side]})
     text = '\n'.join(segments).encode()
     digest = short_hash(text)
     path = cache_dir()/'test-segments'/f'{digest}.txt'
@@ -245,7 +250,7 @@ def overlap_table(study: Study) -> pd.DataFrame:
     rows = []
     for pair, task in study.tasks.items():
         if task is None: continue  # the embedded corpus: its split keeps test documents out of every pool (01b_corpus)
-        test = task_pairs(pair, 'test', task)
+        test = test_pairs(pair, task)
         segments = set(test.src.str.strip()) | set(test.tgt.str.strip())
         train = task_pairs(pair, 'train', {k: v for k, v in task.items() if k != 'exclude_test'})
         rows.append(dict(task=pair, data='training pairs', found=int((train.src.str.strip().isin(segments) | train.tgt.str.strip().isin(segments)).sum())))

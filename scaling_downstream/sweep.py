@@ -16,10 +16,11 @@ from .machine import machine_record
 from .pretrain import PretrainConfig, pretrain
 
 # %% auto #0
-__all__ = ['SPEC_FORMAT', 'ALSO_COLUMNS', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done', 'checkpoint_for',
-           'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results', 'sweep_done', 'run_sweep',
-           'translations', 'paired_tests', 'example_models', 'examples', 'results', 'describe_job', 'job_score',
-           'job_cost', 'JobBar', 'reporting', 'read_progress', 'progress_text', 'estimate_left', 'StudyProgress']
+__all__ = ['SPEC_FORMAT', 'TEST_SPLITS', 'ALSO_COLUMNS', 'job_key', 'pretrain_job', 'finetune_job', 'job_lock', 'job_done',
+           'checkpoint_for', 'run_job', 'plan_sweep', 'read_spec', 'run_one', 'run_workers', 'write_results',
+           'sweep_done', 'run_sweep', 'translations', 'paired_tests', 'example_models', 'examples', 'results',
+           'describe_job', 'job_score', 'job_cost', 'JobBar', 'reporting', 'read_progress', 'progress_text',
+           'estimate_left', 'StudyProgress']
 
 # %% ../nbs/08_sweep.ipynb #533da7d6
 SPEC_FORMAT = 3  # bump when the meaning of a spec changes, so that old results are not taken for new ones
@@ -34,16 +35,22 @@ def pretrain_job(config: PretrainConfig) -> dict:
     "The spec of a pretraining job."
     return dict(kind='pretrain', format=SPEC_FORMAT, config=config.to_dict())
 
+TEST_SPLITS = ('test', 'pair-test')  # what a job may score beside its split: the multi-way test set, the pair's own
+
 def finetune_job(config: FinetuneConfig, pretrain: dict|None=None, milestone: int|None=None, split: str='test',
                  num_beams: int=1, limit: int|None=None, also: list|None=None) -> dict:
     """The spec of a finetune-and-evaluate job: finetune `config` from the checkpoint of the `pretrain` job at
     `milestone` (None: from scratch, the baseline), then score it on `split`, and on each split of `also` beside it."""
     if (pretrain is None) != (milestone is None): raise ValueError("give both the pretraining job and its milestone, or neither")
+    also = [also] if isinstance(also, str) else list(also or [])
+    if bad := [s for s in also if s not in TEST_SPLITS or s == split]:
+        raise ValueError(f"evaluation: also names {', '.join(map(repr, bad))}; give test sets other than split {split!r}: "
+                         f"{', '.join(TEST_SPLITS)}")
     if pretrain is not None and milestone not in pretrain['config']['milestones']:
         raise ValueError(f"milestone {milestone:,} is not one of the pretraining job's: {pretrain['config']['milestones']}")
     return dict(kind='finetune', format=SPEC_FORMAT, config=config.to_dict(),
                 pretrain=job_key(pretrain) if pretrain is not None else None, milestone=milestone,
-                evaluation=dict(split=split, num_beams=num_beams, limit=limit, **({'also': list(also)} if also else {})))
+                evaluation=dict(split=split, num_beams=num_beams, limit=limit, **({'also': also} if also else {})))
 
 # %% ../nbs/08_sweep.ipynb #05634cb6
 @contextlib.contextmanager
@@ -259,7 +266,7 @@ ALSO_COLUMNS = ('bleu', 'bleu_ci', 'chrf', 'chrf_ci', 'ce', 'brevity_penalty', '
 
 def results(root: str|Path, keys=None) -> pd.DataFrame:
     """The metrics records under `root`, one row per finetune-and-evaluate job (only the jobs `keys`, if given); a
-    test set scored beside the first (`also`) adds its columns, named by its split: `test_bleu`, `test_bleu_ci`, …"""
+    test set scored beside the first (`also`) adds its columns, named by its split: `test_bleu`, `pair_test_bleu`, …"""
     rows = []
     paths = sorted(Path(root).glob('finetune-*/metrics.json'))
     for path in paths if keys is None else [p for p in paths if p.parent.name in set(keys)]:
@@ -276,7 +283,7 @@ def results(root: str|Path, keys=None) -> pd.DataFrame:
                          finetune_steps=ft['steps'], finetune_seconds=ft['seconds'], decode_seconds=m['decode_seconds'],
                          levers=ft.get('levers'), pretrain_levers=ft.get('pretrain_levers'),
                          seconds=r['seconds'], split=m['split'], n=m['n'], **{f'version_{k}': v for k, v in r['versions'].items()},
-                         **{f'{s}_{k}': a.get(k) for s, a in m.get('also', {}).items() for k in ALSO_COLUMNS}))
+                         **{f"{s.replace('-', '_')}_{k}": a.get(k) for s, a in m.get('also', {}).items() for k in ALSO_COLUMNS}))
     table = pd.DataFrame(rows)
     return table.sort_values(['pair', 'mixture', 'D_f', 'D_p', 'seed'], ignore_index=True) if len(table) else table
 

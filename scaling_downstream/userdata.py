@@ -193,7 +193,7 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
     "The `split` pairs of a task as its data holds them, before any removal of test pairs."
     if task is None or 'corpus' in task:
         df = load_parallel(task['corpus'] if task else pair, split)
-        keep = (task or {}).get(f'{split}_sources')
+        keep = (task or {}).get(f"{'test' if split == 'pair-test' else split}_sources")  # both test sets alike
         return df[_of_sources(df, keep, f"the embedded {pair} {split} split")] if keep else df
     if split == 'pair-test': split = 'test'  # a task of your own: its test split is the pair's own
     if 'dataset' in task:
