@@ -210,7 +210,7 @@ def _start_run(out: Path, config: PretrainConfig, sc: SpanCorruption, stream: Mi
 def _restore(out: Path, model, optimizer) -> dict:
     "The state saved in `out/resume`, loading the model, optimiser and torch random state from it; a fresh state if none."
     if not (out/'resume'/'state.pt').exists(): return dict(step=0, lang_tokens={}, log=[], elapsed=0.0)
-    saved = torch.load(out/'resume'/'state.pt', map_location='cpu', weights_only=False)
+    saved = torch.load(out/'resume'/'state.pt', map_location='cpu', weights_only=True)  # tensors, plain values
     model.load_state_dict(saved.pop('model')); optimizer.load_state_dict(saved.pop('optimizer'))
     torch.set_rng_state(saved.pop('torch_rng'))
     return saved
