@@ -22,7 +22,7 @@ def read_grid(path) -> dict:
     import yaml
     return {k: v for k, v in yaml.safe_load(Path(path).read_text()).items() if k not in ('name', 'base')}
 
-STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in ('smoke', 'cpu', 'cpu-long', 'gpu')}
+STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in ('smoke', 'cpu', 'cpu-curves', 'cpu-long', 'gpu')}
 
 def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
                seeds: list|None=None) -> list[dict]:
