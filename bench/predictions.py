@@ -9,7 +9,8 @@ check the fitter on public finetuning curves.
    converged. And the cpu design refitted in the log-law's own parameters, as before its search space: how many refits stop at the limit.
 2. Coverage of the 95% interval of a new run, through `analysis.predict_curve` (`analysis.design_coverage`): the cpu
    and gpu studies' designs with a true log-law, and the cpu design with a saturating curve the log-law does not
-   describe (reported as it is); at 1x and 10x the largest checkpoint. On the cpu design also Davison and Hinkley's
+   describe (reported as it is), and a design the guide meets in practice (five checkpoints over 1.5 decades, three seeds
+   each); at 1x and 10x the largest checkpoint. On the cpu design also Davison and Hinkley's
    reflected ("basic") limits from the same refits, which the package does not use, to show why.
 3. Lin et al. (2024)'s 30 WMT19 finetuning curves (`data/fixtures/lin2024/`, Apache-2.0): their rectified law fitted to
    all 14 sizes by least squares in log space (a Huber delta of 1, larger than every residual), its root-mean-square log
@@ -28,6 +29,7 @@ from scaling_downstream.fit import bootstrap, extrapolation_error, fit_law, log_
 
 from scaling_downstream.grid import design as study_design
 CPU_GRID, GPU_GRID = (np.array(study_design(s)[0], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
+PRACTICE_GRID = np.geomspace(5e5, 5e5 * 10**1.5, 5)  # a design the guide meets in practice: five checkpoints, 1.5 decades
 SEEDS = {s: study_design(s)[1] for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 BASELINE_SEEDS = {s: study_design(s, curve='none')[1] for s in ('cpu', 'gpu')}  # and of their baselines
 CPU_CURVE = lambda d: log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2)   # BLEU 7.6-9.3 over the cpu checkpoints
@@ -87,7 +89,8 @@ def coverage(studies: int, refits: int) -> pd.DataFrame:
                              f"seed{'s'[:SEEDS[s] > 1]} each, baseline {BASELINE_SEEDS[s]})")
     designs = {named('cpu', CPU_GRID): (CPU_CURVE, CPU_GRID, SEEDS['cpu'], BASELINE_SEEDS['cpu']),
                named('gpu', GPU_GRID): (GPU_CURVE, GPU_GRID, SEEDS['gpu'], BASELINE_SEEDS['gpu']),
-               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID, SEEDS['cpu'], BASELINE_SEEDS['cpu'])}
+               'cpu, saturating curve (misspecified)': (SATURATING, CPU_GRID, SEEDS['cpu'], BASELINE_SEEDS['cpu']),
+               'practice (5 checkpoints, 1.5 decades, 3 seeds each, baseline 3)': (CPU_CURVE, PRACTICE_GRID, 3, 3)}
     parts = []
     for i, (name, (score, grid, seeds, base)) in enumerate(designs.items()):
         t0 = time.perf_counter()

@@ -37,6 +37,7 @@ def stages(lines: list[str], results: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     "The wall-clock stages and the worker-seconds of `lines` (a study's stream) and `results` (its table)."
     found = lambda pattern: next((seconds_of(m[1]) for l in lines if (m := re.search(pattern, l))), float('nan'))
     jobs, wall = finished(lines), found(r'Elapsed \(wall clock\) time .*: ([\d:.]+)')
+    wall = wall if wall == wall else found(r'study wall ([\d.]+) s')  # /usr/bin/time -f 'study wall %e s'
     pretrained, last = jobs.at_s[jobs.kind == 'pretrain'].max(), jobs.at_s.max()
     clock = pd.DataFrame([('setup (make setup: the virtual environment)', found(r'setup wall ([\d.]+) s')),
                           (f"pretraining: {(jobs.kind == 'pretrain').sum()} runs", pretrained),

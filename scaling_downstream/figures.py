@@ -120,14 +120,15 @@ def _decorate(ax, metric, title=None):
     if title: ax.set_title(title, fontsize='medium')
     ax.grid(alpha=0.3, which='both', lw=0.5)
 
-def _legend_notes(ax):
-    "The legend, with what the open markers and black lines mean."
+def _legend_notes(ax, below=None):
+    "The legend of `ax`, with what the open markers and black lines mean; with `below` (a figure), under its panels."
     from matplotlib.lines import Line2D
     handles, labels = ax.get_legend_handles_labels()
     handles += [Line2D([], [], marker='o', ls='', color='grey'), Line2D([], [], marker='o', ls='', color='grey', mfc='white'),
                 Line2D([], [], color='black', lw=1)]
     labels += ['fitted points (band: 95% of the law; dotted: it goes on)', 'held out', 'no pretraining (band: 95%)']
-    ax.legend(handles, labels, fontsize='x-small')
+    if below is None: ax.legend(handles, labels, fontsize='x-small')
+    else: below.legend(handles, labels, fontsize='small', loc='upper center', bbox_to_anchor=(0.5, 0), ncol=len(labels))
 
 # %% ../nbs/09b_figures.ipynb #75d64850
 def fig_scaling(table: pd.DataFrame, mixture: str|None=None, pairs=None, metrics=('bleu', 'ce'), n_fit: int=4, title: str|None=None):
@@ -175,7 +176,7 @@ def fig_metrics(table: pd.DataFrame, pair: str='en-fr', mixtures=None, d_f: int|
     for ax, metric in zip(axes[0], metrics):
         if metric == 'comet' and comet_missing(rows): _no_metric(ax, comet_missing(rows)); ax.set_title(METRICS[metric]); continue
         _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
-    _legend_notes(axes[0, 0])
+    _legend_notes(axes[0, 0], below=fig)  # four panels: the legend would hide one
     fig.suptitle(f"{pair}, $D_f$ = {format_tokens(d_f)} tokens: aligned against English-only pretraining\n{task_note(rows)}; bars: 95% intervals", y=1.04)
     fig.tight_layout()
     return fig

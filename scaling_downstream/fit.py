@@ -605,6 +605,8 @@ def bootstrap(law: Law, x, y, n: int=1000, seed: int=0, level: float=0.95, delta
               fit: FitResult|None=None, noise=None, maxiter: int=2000) -> Bootstrap:
     """Refit `law` on `n` copies of the points redrawn around the fit to all of them (a residual bootstrap, or each
     point's measured `noise` where given), all in one batch, each starting from that fit, in the law's search space.
+    `noise` is the sd of each point *as fitted*: for a mean over n seeds, the seed spread over √n (one run's spread
+    overstates it √n-fold, and the band with it); a new run's own spread goes to `prediction_interval` as `run_sd`.
     Every refit that reaches a finite loss is kept; `converged` counts those that stopped before `maxiter`."""
     return bootstraps(law, x, np.asarray(y, float).ravel()[None], n, seed, level, delta, fit and [fit], [noise], maxiter)[0]
 

@@ -57,7 +57,7 @@ def test_rollout_error_grows_with_distance_on_a_curve_that_bends():
     assert rollout_error(straight) < 1e-3 < rollout_error(bent)
 
 def test_bootstrap_keeps_every_refit_and_they_converge_on_the_cpu_studys_design():
-    """The cpu study's design (the checkpoints of specs/cpu.yaml, 1.5 decades; its 50/50 curve's seeds and its baseline's,
+    """The cpu study's design (the checkpoints of specs/cpu.yaml, 1.2 decades; its 50/50 curve's seeds and its baseline's,
     0.3 BLEU apart; a true log-law): every refit is kept and at least 99% converge, in each of 20 studies. In the law's
     own parameters many stopped at the iteration limit on the valley towards β = ∞, and were dropped."""
     from scaling_downstream.fit import bootstrap, log_law

@@ -23,7 +23,7 @@ def test_sd_guide_prints_decisions_and_gives_json():
     text = run(BIN/'sd-guide', ROOT/'results/domain', '--pair', 'en-fr')
     assert text.returncode == 0, text.stderr
     assert 'too few checkpoints to judge' in text.stdout and 'choosing among the mixtures by BLEU' in text.stdout
-    report = json.loads(run(BIN/'sd-guide', ROOT/'results/cpu', '--pair', 'en-fr', '--json').stdout)
+    report = json.loads(run(BIN/'sd-guide', ROOT/'results/cpu-curves', '--pair', 'en-fr', '--json').stdout)
     assert [v['mixture'] for v in report['verdicts']] == ['en', 'en50-fr50', 'fr']
     assert {d['method'] for d in report['decisions']} == {'raw', 'law'} and len(report['rollout']) == 3
 
@@ -32,11 +32,12 @@ import functools, math, re
 import pytest
 from scaling_downstream.grid import design as study_design
 CPU_GRID, GPU_GRID = (np.array(study_design(s)[0], float) for s in ('cpu', 'gpu'))  # the checkpoints of specs/cpu.yaml, gpu.yaml
+CURVES_GRID = np.array(study_design('cpu-curves')[0], float)  # seven checkpoints over 1.5 decades (specs/cpu-curves.yaml)
 SEEDS = {s: study_design(s)[1] for s in ('cpu', 'gpu')}  # the finetuning seeds of their 50/50 curves
 BASELINE_SEEDS = {s: study_design(s, curve='none')[1] for s in ('cpu', 'gpu')}  # and of their baselines
 
-def aligned_study(seeds=3, sd=0.3, seed=0, d_p=CPU_GRID):
-    "A made-up en-fr study on the cpu study's design: en50-fr50 on a log-law (BLEU 7.6-9.3), `seeds` runs each, and no pretraining."
+def aligned_study(seeds=3, sd=0.3, seed=0, d_p=CURVES_GRID):
+    "A made-up en-fr study on the cpu-curves study's checkpoints: en50-fr50 on a log-law (BLEU 7.6-9.3), `seeds` runs each, and no pretraining."
     from scaling_downstream.fit import log_law
     runs = log_law(d_p, A=np.exp(2.15), alpha=0.3, beta=1.2)[:, None] + sd*np.random.default_rng(seed).standard_normal((len(d_p), seeds))
     table = pd.DataFrame(dict(pair='en-fr', mixture='en50-fr50', D_f=50_000, seed=np.tile(np.arange(seeds), len(d_p)),
@@ -86,7 +87,7 @@ def test_sd_guide_refuses_a_target_dp_that_is_not_a_positive_finite_size(value):
 
 def test_sd_guide_says_how_far_beyond_the_validated_a_prediction_reaches(tmp_path):
     """Five checkpoints: the law is validated 0.4 decades out; the default target is 1.0 decade out, 1e12 tokens 5.8: both
-    warned of. The cpu study's seven checkpoints: validated 0.75 decades out, and the default target within twice that."""
+    warned of. The cpu-curves study's seven checkpoints: validated 0.75 decades out, and the default target within twice that."""
     aligned_study().to_csv(seven := tmp_path/'seven.csv', index=False)
     text = run(BIN/'sd-guide', seven, '--pair', 'en-fr', '--mixture', 'en50-fr50').stdout
     assert 'validated to 0.8 decades' in text and 'rollout over 3 splits' in text and '! warning' not in text, text
@@ -98,15 +99,15 @@ def test_sd_guide_says_how_far_beyond_the_validated_a_prediction_reaches(tmp_pat
     assert 'D_p = 1T tokens' in far and 'this prediction reaches 5.8 decades beyond the largest checkpoint' in far, far
 
 def test_sd_fit_refuses_a_huber_delta_that_is_not_positive():
-    one_line_error(run(BIN/'sd-fit', ROOT/'results/cpu/en-fr.csv', '--query', "mixture == 'fr' and D_f == 50000", '--delta', '-1'),
+    one_line_error(run(BIN/'sd-fit', ROOT/'results/cpu-curves/en-fr.csv', '--query', "mixture == 'fr' and D_f == 50000", '--delta', '-1'),
                    'sd-fit: delta=-1: the Huber delta must be a positive number')
 
 def test_where_the_law_is_undefined_there_is_no_number():
-    """The committed cpu study: BLEU curves fall, and their laws fall through zero before the largest D_p. No rollout
+    """The committed cpu-curves study: BLEU curves fall, and their laws fall through zero before the largest D_p. No rollout
     error and no decision by the law are made up for them, and no BLEU band is published (every BLEU is below the floor)."""
     from scaling_downstream.analysis import (decision_accuracy, decision_summary, load_results, prediction_table, predict_curve,
                                              rollout_summary, rollout_table)
-    table = load_results(ROOT/'results/cpu')
+    table = load_results(ROOT/'results/cpu-curves')
     rollouts = rollout_table(table, ['bleu'])
     assert not (rollouts.rel_error == -1).any() and rollouts[rollouts.undefined].rel_error.isna().all() and rollouts.undefined.any()
     assert rollout_summary(rollouts).query('undefined > 0').note.str.contains('falls through zero').all()
@@ -116,7 +117,7 @@ def test_where_the_law_is_undefined_there_is_no_number():
     assert bleu.band_lo.isna().all() if 'band_lo' in bleu else True
     assert bleu.query('points >= 4').not_predicted.str.contains('no prediction or band').all()
     for name in ('rollout', 'predictions'):  # the committed tables say the same
-        committed = pd.read_csv(ROOT/f'papermill_runs/out/cpu/{name}.csv')
+        committed = pd.read_csv(ROOT/f'papermill_runs/out/cpu-curves/{name}.csv')
         assert not (committed.get('rel_error', pd.Series(dtype=float)) == -1).any()
         assert committed[committed.metric == 'bleu'].get('band_lo', pd.Series(dtype=float)).isna().all()
     falling = aligned_study(seed=1, d_p=np.geomspace(5e4, 1.6e6, 5))  # BLEU falling 4.2 a decade, runs 0.5 apart: refits fall through zero before 8M
@@ -131,9 +132,9 @@ def test_a_new_runs_noise_adds_its_parts_and_the_baseline_is_pooled_apart():
     from scaling_downstream.analysis import curve_bootstrap, predict_curve, seed_spread
     from scaling_downstream.fit import log_law
     from scaling_downstream.guide import gain
-    exact = log_law(CPU_GRID, A=np.exp(2.15), alpha=0.3, beta=1.2)
-    table = pd.concat([pd.DataFrame(dict(pair='en-fr', mixture='en50-fr50', D_f=50_000, seed=s, D_p=CPU_GRID, ce=4.0,
-                                         bleu=exact*np.exp(0.04*(s - 1))*(1 + 0.03*(-1.0)**np.arange(len(CPU_GRID))))) for s in range(3)]
+    exact = log_law(CURVES_GRID, A=np.exp(2.15), alpha=0.3, beta=1.2)
+    table = pd.concat([pd.DataFrame(dict(pair='en-fr', mixture='en50-fr50', D_f=50_000, seed=s, D_p=CURVES_GRID, ce=4.0,
+                                         bleu=exact*np.exp(0.04*(s - 1))*(1 + 0.03*(-1.0)**np.arange(len(CURVES_GRID))))) for s in range(3)]
                       + [pd.DataFrame(dict(pair='en-fr', mixture='none', D_f=50_000, seed=[0, 1], D_p=0, bleu=[3.0, 7.0], ce=6.0))], ignore_index=True)
     pretrained = table[table.mixture != 'none']
     assert seed_spread(table, 'en-fr', 'bleu', 50_000) == pytest.approx(np.sqrt(pretrained.groupby('D_p').bleu.var().mean()))
@@ -142,7 +143,7 @@ def test_a_new_runs_noise_adds_its_parts_and_the_baseline_is_pooled_apart():
     seed = seed_spread(table, 'en-fr', 'bleu', 50_000)
     assert p.noise == pytest.approx(p.predicted*np.sqrt(np.expm1(lognormal_sd(seed, p.predicted)**2 + boot.misfit_sd**2)))
     assert p.noise > 1.2*max(seed, p.predicted*boot.misfit_sd)
-    one_seed = made_study({'en50-fr50': exact}, d_p=CPU_GRID)
+    one_seed = made_study({'en50-fr50': exact}, d_p=CURVES_GRID)
     one_seed = pd.concat([one_seed, pd.DataFrame(dict(pair='en-fr', mixture='none', D_f=[50_000], seed=0, D_p=0, bleu=2.0, ce=4.0))])
     assert gain(one_seed, 'en-fr', 'en50-fr50', 50_000)[1] == pytest.approx(1.96*np.hypot(0.02*exact[-1], 0.02*2.0))
 
@@ -174,11 +175,11 @@ def test_95_percent_intervals_hold_93_to_97_percent_of_fresh_runs_on_the_studys_
     assert c.coverage.between(0.93, 0.97).all() and (c.se < 0.01).all() and (c.converged_min >= 0.95).all(), c
 
 def test_a_curve_the_log_law_does_not_describe_is_undercovered_beyond_the_data():
-    """A saturating curve on the cpu design, the log-law fitted: the law's misfit grows with the distance from the data,
+    """A saturating curve on the cpu-curves design, the log-law fitted: the law's misfit grows with the distance from the data,
     so at 10x the intervals hold clearly fewer fresh runs than at 1x and than the 95% promised, while every study is
     fitted and its refits converge (bench/predictions.py runs it larger)."""
     from scaling_downstream.analysis import design_coverage
-    c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CPU_GRID, seeds=SEEDS['cpu'], baseline_seeds=BASELINE_SEEDS['cpu'], studies=400, n_bootstrap=200, seed=2)
+    c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CURVES_GRID, seeds=SEEDS['cpu'], baseline_seeds=BASELINE_SEEDS['cpu'], studies=400, n_bootstrap=200, seed=2)
     print(f"\nsaturating curve, log-law fitted:\n{c}")
     assert c.coverage[10] < min(0.93, c.coverage[1]) and (c.se < 0.015).all(), c
     assert c.skipped.iloc[0] == 0 and (c.converged_min >= 0.95).all(), c
