@@ -456,11 +456,13 @@ def finding_task_dependent(table: pd.DataFrame, n_fit: int=4, max_rel_error: flo
 def finding_brevity(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> dict|None:
     "Finding 7: no model that translates loses as much BLEU to the brevity penalty as the equivalence bound."
     if 'brevity_penalty' not in table: return None
+    name, models = '7. The brevity penalty is 1 everywhere, so BLEU moves with n-gram precision', len(table)
     table = table[table.bleu >= FLOORS['bleu']]  # the paper's claim is about models that translate
+    if table.empty: return finding(name, 'not tested', f"none of the {models} models reaches BLEU {FLOORS['bleu']:g}")
     lost = table.bleu * (1 / table.brevity_penalty.clip(lower=1e-9) - 1)  # BLEU = BP × precision: what the penalty took
     one = table.brevity_penalty >= 0.999
-    status = 'not tested' if table.empty else 'reproduced' if lost.max() < EQUIVALENCE['bleu'] else 'not reproduced'
-    return finding('7. The brevity penalty is 1 everywhere, so BLEU moves with n-gram precision', status,
+    status = 'reproduced' if lost.max() < EQUIVALENCE['bleu'] else 'not reproduced'
+    return finding(name, status,
                    f"BP = 1 in {one.mean():.0%} of {len(one)} models that translate (median {table.brevity_penalty.median():.2f}, min "
                    f"{table.brevity_penalty.min():.2f}); the most BLEU a model loses to it {lost.max():.2f}")
 

@@ -38,7 +38,7 @@ def test_a_bad_spec_fails_before_any_work(tmp_path):
     assert not (tmp_path/'runs').exists() and not (tmp_path/'out').exists()
 
 def test_sd_guide_and_sd_fit_name_bad_input(tmp_path):
-    r = run(BIN/'sd-guide', ROOT/'results/cpu', '--pair', 'en-xx')
+    r = run(BIN/'sd-guide', ROOT/'results/cpu-curves', '--pair', 'en-xx')
     assert r.returncode == 1 and 'has no results for en-xx; it has en-de, en-fr, en-ro' in r.stderr
     (tmp_path/'empty.csv').write_text('')
     for command in ('sd-guide', 'sd-fit'):

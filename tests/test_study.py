@@ -30,13 +30,14 @@ def test_smoke_study_end_to_end(smoke_study):
     found = pd.read_csv(tmp_path/'out/smoke/findings.csv')
     found.index = found.finding.str.split('.').str[0]
     assert list(found.index) == [str(i) for i in range(1, 9)]  # every finding: en-de and en-fr are both there for the 6th
-    assert found.loc['4', 'status'] == 'not tested' and 'one D_f only' in found.loc['4', 'numbers']  # smoke: one D_f
+    assert found.loc['4', 'status'] == 'not tested' and 'fewer than two D_f' in found.loc['4', 'numbers']  # smoke: one D_f
     assert found.loc['5', 'status'] == 'not tested'  # smoke: no French-only run
     assert found.loc['8', 'status'] == 'not tested'
     models = pd.concat([pd.read_csv(tmp_path/'results/smoke'/f'{pair}.csv') for pair in PAIRS])
-    assert f"of {len(models)} models" in found.loc['7', 'numbers']
     if models.bleu.max() < 1:  # smoke models do not translate: nothing is judged on BLEU
-        assert all('BLEU cannot be judged' in found.loc[k, 'numbers'] for k in '123'), found.numbers
+        assert (found.loc[list('1237'), 'status'] == 'not tested').all(), found
+        assert f"none of the {len(models)} models reaches BLEU 1" in found.loc['7', 'numbers']
+    else: assert f"of {(models.bleu >= 1).sum()} models that translate" in found.loc['7', 'numbers']
     import nbformat  # papermill's injected cell with a fixed id: a rerun rewrites the notebooks with new timings only
     cells = nbformat.read(tmp_path/'out/smoke/en-fr.ipynb', as_version=4).cells
     assert [c.id for c in cells if 'injected-parameters' in c.metadata.get('tags', [])] == ['injected-parameters']
@@ -84,7 +85,8 @@ def test_figures_from_the_committed_cpu_results(tmp_path):
     # each with a rollout, and a decision accuracy for the pair
     predictions = pd.read_csv(tmp_path/'out/cpu/predictions.csv').dropna(subset=['predicted'])
     assert set(predictions.metric) == {'bleu', 'ce'}  # the models translate: BLEU curves are predicted too
-    assert ((predictions.band_hi > predictions.band_lo) & (predictions.interval_hi > predictions.interval_lo)).all()
+    above = lambda hi, lo: (hi > lo) | lo.isna()  # a law that may fall through zero there has no lower end
+    assert (above(predictions.band_hi, predictions.band_lo) & above(predictions.interval_hi, predictions.interval_lo)).all()
     rollout = pd.read_csv(tmp_path/'out/cpu/rollout.csv')
     assert len(rollout[rollout.pair == 'en-fr'].groupby(['mixture', 'metric'])) == 4  # two mixtures, BLEU and CE
     # the summary judges every pair with a committed table, not only the one redrawn: the committed findings, status by status
