@@ -155,6 +155,9 @@ def test_readme_gives_paired_tests_only_above_the_bleu_floor():
             clause = f"| {r.difference:+.2f}, " + (f"paired test p = {r.p_value:.3f}" if min(r.baseline, r.system) >= 1 else "no paired test")
             assert clause in readme, clause
 
+@pytest.mark.parametrize('design, grid, curve, studies', [
+    ('cpu', CPU_GRID, lambda d: __import__('scaling_downstream.fit', fromlist=['log_law']).log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2), 400),
+    ('gpu', GPU_GRID, lambda d: __import__('scaling_downstream.fit', fromlist=['log_law']).log_law(d, A=np.exp(0.5), alpha=0.25, beta=1.5), 200)])
 def test_95_percent_intervals_hold_93_to_97_percent_of_fresh_runs_on_the_studys_design(design, grid, curve, studies):
     """Through `predict_curve` (pooled seed noise, the sum of a new run's parts, undefined refits, clipping) on the study's
     design (its checkpoints, its 50/50 curve's seeds and its baseline's, 0.3 BLEU apart) about a true log-law: made-up
