@@ -4,17 +4,30 @@
 
 # %% ../nbs/08c_slurm.ipynb #9922072d
 from __future__ import annotations
-import contextlib, dataclasses, json, math, os, pickle, shutil, stat, subprocess, sys, tempfile, time
+import contextlib, dataclasses, json, math, os, re, shutil, stat, subprocess, sys, tempfile, time
 from pathlib import Path
 from .core import write_json
 from .sweep import (describe_job, job_done, job_lock, job_score, plan_sweep, progress_text, read_progress, read_spec,
                                       results, run_job, run_one)
 
 # %% auto #0
-__all__ = ['LIVE', 'FAILED', 'Cluster', 'cluster_for', 'check_cluster', 'node_job', 'executor', 'submit', 'submit_missing',
-           'recording_sbatch', 'dry_run', 'queue_states', 'last_error', 'log_tail', 'watch', 'run_slurm']
+__all__ = ['SBATCH_OPTION', 'LIVE', 'FAILED', 'check_sbatch_option', 'Cluster', 'cluster_for', 'check_cluster', 'node_job',
+           'executor', 'submit', 'submit_missing', 'recording_sbatch', 'dry_run', 'queue_states', 'last_error',
+           'log_tail', 'watch', 'run_slurm']
 
 # %% ../nbs/08c_slurm.ipynb #12d97764
+SBATCH_OPTION = re.compile(r'[a-z][a-z0-9_-]*')  # sbatch's long options: --account, --qos, --mail-type, ...
+
+def check_sbatch_option(key, value) -> None:
+    """Refuse an `sbatch` option that could be anything but one `#SBATCH --key=value` line: a key that is not an option's
+    name, a value that is not a plain string or number, or one with a control character (a new line starts a command)."""
+    if not (isinstance(key, str) and SBATCH_OPTION.fullmatch(key)):
+        raise ValueError(f"cluster sbatch: option {key!r} is not an sbatch option's name (lower-case letters, digits, - and _)")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise ValueError(f"cluster sbatch: {key}={value!r}: give a plain string or a finite number")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in str(value)):
+        raise ValueError(f"cluster sbatch: {key}={value!r} holds a control character: a value is one line of one option")
+
 @dataclasses.dataclass
 class Cluster:
     "What each SLURM job of a study asks for, and how often a job the scheduler killed is submitted again."
@@ -36,6 +49,7 @@ class Cluster:
         if self.processes is not None and not self.processes >= 1: raise ValueError(f"cluster processes={self.processes} must be at least 1")
         if not self.resubmits >= 0: raise ValueError(f"cluster resubmits={self.resubmits} must be 0 or more")
         if not isinstance(self.sbatch, dict): raise ValueError(f"cluster sbatch={self.sbatch!r}: give a mapping of sbatch options")
+        for key, value in self.sbatch.items(): check_sbatch_option(key, value)
     @property
     def training_processes(self) -> int: return self.processes or self.gpus or 1
 
@@ -104,7 +118,7 @@ def submit(keys: list[str], root: Path, cluster: Cluster, kind: str, after: str|
     with ex.batch():
         jobs = [ex.submit(node_job, str(root), key, max(1, cluster.cpus // processes), processes) for key in keys]
     for key, job in zip(keys, jobs):
-        write_json(Path(root)/key/'slurm.json', dict(job_id=job.job_id, log=str(job.paths.stderr), result=str(job.paths.result_pickle),
+        write_json(Path(root)/key/'slurm.json', dict(job_id=job.job_id, log=str(job.paths.stderr),
                                                     submitted=time.time(), kills=_record(root, key).get('kills', 0) + (key in killed)))
     return {key: job.job_id for key, job in zip(keys, jobs)}
 
@@ -156,13 +170,12 @@ def queue_states() -> dict[str, str]:
     return dict(line.split('|', 1) for line in out.stdout.split() if '|' in line)
 
 def last_error(root: Path, key: str, record: dict) -> str|None:
-    "The last line of the error job `key` failed with in its latest SLURM job, if it failed with one."
+    """The last line of the error job `key` failed with in its latest SLURM job, if it failed with one: from the job's own
+    record (`error.txt`, which the sweep writes as text), never by unpickling a file that the runs folder names: on a
+    shared file system whoever can write there could make it run code. A job that died before the sweep could record
+    anything is reported by its SLURM state and its log's last line (`watch`)."""
     err = Path(root)/key/'error.txt'
     if err.exists() and err.stat().st_mtime >= record.get('submitted', 0) - 1: return err.read_text().strip().splitlines()[-1]
-    result = Path(record.get('result', ''))
-    if result.is_file():
-        outcome, value = pickle.loads(result.read_bytes())
-        if outcome == 'error': return str(value).strip().splitlines()[-1]
     return None
 
 def log_tail(record: dict) -> str:

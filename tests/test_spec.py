@@ -36,6 +36,11 @@ def test_a_bad_spec_fails_before_any_work(tmp_path):
     r = reproduce_spec(tmp_path, spec)
     assert r.returncode == 1 and 'web.txt' in r.stderr and 'no such file' in r.stderr
     assert not (tmp_path/'runs').exists() and not (tmp_path/'out').exists()
+    spec.write_text("name: mine\npools: {web: {lang: de, corpus: all}}\nmixtures: [web]\ntasks: {en-de: {corpus: en-de}}\n"
+                    "cluster: {sbatch: {account: \"lab\\nrm -rf $HOME #\"}}\n")  # a shell line hidden in an sbatch value
+    r = reproduce_spec(tmp_path, spec, '--launcher', 'slurm', '--dry_run')
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and 'holds a control character' in r.stderr, r.stderr
+    assert 'rm -rf' not in r.stdout and not (tmp_path/'runs').exists()
 
 def test_sd_guide_and_sd_fit_name_bad_input(tmp_path):
     r = run(BIN/'sd-guide', ROOT/'results/cpu-curves', '--pair', 'en-xx')
