@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_fit.ipynb #7e745a51
 from __future__ import annotations
-import functools, itertools, os
+import ast, functools, itertools, operator, os, re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,8 @@ import numpy as np, pandas as pd
 __all__ = ['LOG_LAW_BETA_MIN', 'log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'rectified_law', 'LAWS', 'huber', 'Search',
            'Law', 'check_points', 'predict_law', 'batched_lbfgs', 'huber_objective', 'start_grid', 'search_space',
            'check_delta', 'FitResult', 'fit_laws', 'fit_law', 'Extrapolation', 'extrapolation_error', 'rollout',
-           'rollout_error', 'lognormal_sd', 'Bootstrap', 'bootstraps', 'bootstrap', 'is_monotone', 'read_points']
+           'rollout_error', 'lognormal_sd', 'Bootstrap', 'bootstraps', 'bootstrap', 'is_monotone', 'evaluate',
+           'read_points']
 
 # %% ../nbs/07_fit.ipynb #f2ee1557
 def huber(r, delta):
@@ -620,10 +621,48 @@ def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:
     steps = np.diff(y[np.argsort(x, kind='stable')])
     return bool((steps >= -tol).all() if increasing else (steps <= tol).all())
 
+# %% ../nbs/07_fit.ipynb #5c8541cf
+_OPERATORS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide, ast.Pow: np.power,
+              ast.BitAnd: np.logical_and, ast.BitOr: np.logical_or, ast.And: np.logical_and, ast.Or: np.logical_or,
+              ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+              ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: np.isin, ast.NotIn: lambda a, b: ~np.isin(a, b)}
+_FUNCTIONS = {'log': np.log, 'log10': np.log10, 'exp': np.exp, 'sqrt': np.sqrt, 'abs': np.abs}
+
+def evaluate(table: pd.DataFrame, text: str):
+    "`text` over `table`'s columns by the grammar above (a column, a number or an array), never as Python."
+    quoted = {}  # `a column with spaces` -> a name the parser takes
+    def name_for(m): quoted[f'_q{len(quoted)}_'] = m[1]; return f'_q{len(quoted) - 1}_'
+    source = re.sub(r'`([^`]*)`', name_for, text)
+    try: tree = ast.parse(source.strip(), mode='eval').body
+    except SyntaxError: raise ValueError(f"{text!r} is not an expression over the table's columns") from None
+    def value(node):
+        match node:
+            case ast.Constant(value=v) if isinstance(v, (int, float, str)) and not isinstance(v, bool): return v
+            case ast.Name(id=name):
+                column = quoted.get(name, name)
+                if column in table.columns: return table[column].to_numpy()
+                raise ValueError(f"{text!r}: no column {column!r} (columns: {list(table.columns)})")
+            case ast.List(elts=items) | ast.Tuple(elts=items): return [value(e) for e in items]
+            case ast.UnaryOp(op=ast.USub(), operand=a): return -value(a)
+            case ast.UnaryOp(op=ast.Not() | ast.Invert(), operand=a): return np.logical_not(value(a))
+            case ast.BinOp(op=op, left=a, right=b) if type(op) in _OPERATORS:
+                return _OPERATORS[type(op)](value(a), value(b))
+            case ast.Call(func=ast.Name(id=f), args=[a], keywords=[]) if f in _FUNCTIONS: return _FUNCTIONS[f](value(a))
+            case ast.Call(func=ast.Attribute(value=a, attr='rank'), args=[], keywords=[]):
+                return pd.Series(value(a)).rank().to_numpy()  # pandas' average ranks: `(-loss).rank() > 5` drops the 5 highest
+            case ast.BoolOp(op=op, values=parts): return functools.reduce(_OPERATORS[type(op)], map(value, parts))
+            case ast.Compare(left=a, ops=ops, comparators=rest) if all(type(o) in _OPERATORS for o in ops):
+                terms = [value(a), *map(value, rest)]
+                pairs = [_OPERATORS[type(o)](l, r) for o, l, r in zip(ops, terms, terms[1:])]
+                return functools.reduce(np.logical_and, pairs)
+        raise ValueError(f"{text!r}: {type(node).__name__} is not allowed: only columns, numbers, strings, arithmetic, "
+                         f"comparisons, and/or/not, `in [...]`, {', '.join(_FUNCTIONS)} and .rank()")
+    return value(tree)
+
 # %% ../nbs/07_fit.ipynb #459f9de7
 def read_points(table, x_columns, y_column: str, query: str|None=None, order_by: str|None=None):
     """Points from a CSV path or DataFrame: `x_columns` (per input, a column or `name=expression`; or a dict
-    {name: column or expression}), `y_column`, rows selected by a pandas `query`.
+    {name: column or expression}), `y_column`, rows selected by `query`; each read by `evaluate`, never as Python.
     Returns `(x, y, key)`, with `key` the `order_by` column or expression (or None)."""
     name = str(table) if not isinstance(table, pd.DataFrame) else 'the table'
     if not isinstance(table, pd.DataFrame):
@@ -631,14 +670,14 @@ def read_points(table, x_columns, y_column: str, query: str|None=None, order_by:
         try: table = pd.read_csv(table)
         except pd.errors.EmptyDataError: raise ValueError(f"{name} is empty: it holds no table of points") from None
     if query:
-        try: table = table.query(query, engine='python')
+        try: table = table[np.broadcast_to(np.asarray(evaluate(table, query), bool), len(table))]
         except Exception as e: raise ValueError(f"query {query!r} failed on {name}: {e}") from None
         if table.empty: raise ValueError(f"query {query!r} selects no rows of {name}")
     def column(spec):
         if spec in table.columns: return spec, table[spec].to_numpy(float)
         label, expr = [s.strip() for s in spec.split('=', 1)] if '=' in spec.replace('==', '') else (spec, spec)
         if expr in table.columns: return label, table[expr].to_numpy(float)
-        try: return label, np.asarray(table.eval(expr, engine='python'), float)
+        try: return label, np.broadcast_to(np.asarray(evaluate(table, expr), float), len(table))
         except Exception: raise ValueError(f"{spec!r} is neither a column of {name} nor an expression over it; "
                                            f"columns: {list(table.columns)}") from None
     if isinstance(x_columns, Mapping): x = {k: column(v)[1] for k, v in x_columns.items()}
