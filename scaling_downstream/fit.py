@@ -649,7 +649,7 @@ def evaluate(table: pd.DataFrame, text: str):
                 return _OPERATORS[type(op)](value(a), value(b))
             case ast.Call(func=ast.Name(id=f), args=[a], keywords=[]) if f in _FUNCTIONS: return _FUNCTIONS[f](value(a))
             case ast.Call(func=ast.Attribute(value=a, attr='rank'), args=[], keywords=[]):
-                return pd.Series(value(a)).rank().to_numpy()  # pandas' average ranks: `(-loss).rank() > 5` drops the 5 highest
+                return pd.Series(value(a)).rank().to_numpy()  # average ranks: `(-loss).rank() > 5` drops the top 5
             case ast.BoolOp(op=op, values=parts): return functools.reduce(_OPERATORS[type(op)], map(value, parts))
             case ast.Compare(left=a, ops=ops, comparators=rest) if all(type(o) in _OPERATORS for o in ops):
                 terms = [value(a), *map(value, rest)]

@@ -98,7 +98,7 @@ def _target_share(table: pd.DataFrame, pair: str, mixture: str) -> float:
 def _decades(x: float) -> str: return f"{x:.1f} decade{'' if round(abs(x), 1) == 1 else 's'}"
 
 def within_noise(cf: CurveFit) -> bool:
-    "Whether the law fitted on `cf`'s smallest checkpoints misses each held-out one by less than that point's 95% interval."
+    "Whether `cf`'s law, fitted on its smallest checkpoints, misses each held-out one by less than its 95% interval."
     if cf.fit is None: return False
     k = len(cf.fit.held_out)
     return bool((cf.fit.held_out.abs_error.to_numpy() <= cf.points.ci.to_numpy()[-k:]).all())

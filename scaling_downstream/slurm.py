@@ -19,14 +19,18 @@ __all__ = ['SBATCH_OPTION', 'LIVE', 'FAILED', 'check_sbatch_option', 'Cluster', 
 SBATCH_OPTION = re.compile(r'[a-z][a-z0-9_-]*')  # sbatch's long options: --account, --qos, --mail-type, ...
 
 def check_sbatch_option(key, value) -> None:
-    """Refuse an `sbatch` option that could be anything but one `#SBATCH --key=value` line: a key that is not an option's
-    name, a value that is not a plain string or number, or one with a control character (a new line starts a command)."""
+    """Refuse an `sbatch` option that could be more than one `#SBATCH --key=value` line: a key that is not an
+    option's name, a value that is not a plain string or number, or one with a control character (a new line starts
+    a command)."""
     if not (isinstance(key, str) and SBATCH_OPTION.fullmatch(key)):
-        raise ValueError(f"cluster sbatch: option {key!r} is not an sbatch option's name (lower-case letters, digits, - and _)")
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise ValueError(f"cluster sbatch: option {key!r} is not an sbatch option's name "
+                         "(lower-case letters, digits, - and _)")
+    plain = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    if not plain or (isinstance(value, float) and not math.isfinite(value)):
         raise ValueError(f"cluster sbatch: {key}={value!r}: give a plain string or a finite number")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in str(value)):
-        raise ValueError(f"cluster sbatch: {key}={value!r} holds a control character: a value is one line of one option")
+        raise ValueError(f"cluster sbatch: {key}={value!r} holds a control character: "
+                         "a value is one line of one option")
 
 @dataclasses.dataclass
 class Cluster:
@@ -170,8 +174,8 @@ def queue_states() -> dict[str, str]:
     return dict(line.split('|', 1) for line in out.stdout.split() if '|' in line)
 
 def last_error(root: Path, key: str, record: dict) -> str|None:
-    """The last line of the error job `key` failed with in its latest SLURM job, if it failed with one: from the job's own
-    record (`error.txt`, which the sweep writes as text), never by unpickling a file that the runs folder names: on a
+    """The last line of the error job `key` failed with in its latest SLURM job, if it failed with one: from the
+    job's own record (`error.txt`, which the sweep writes as text), never by unpickling a file that the runs folder names: on a
     shared file system whoever can write there could make it run code. A job that died before the sweep could record
     anything is reported by its SLURM state and its log's last line (`watch`)."""
     err = Path(root)/key/'error.txt'
