@@ -19,7 +19,7 @@ from .fit import log_law
 # %% auto #0
 __all__ = ['MIN_CHECKPOINTS', 'EQUIVALENCE', 'FINDINGS', 'STATUSES', 'Verdict', 'gain', 'significant', 'paired_note',
            'within_noise', 'validation', 'judge', 'judge_all', 'choosing', 'guide_report', 'status_of', 'every', 'some',
-           'finding', 'checkpoint_d_fs', 'translates', 'trend', 'law_status', 'finding_aligned', 'finding_misaligned',
+           'finding', 'checkpoint_d_fs', 'trend', 'law_status', 'finding_aligned', 'finding_misaligned',
            'bleu_ce_slope', 'ce_shortfall', 'finding_ce_proxy', 'finding_gain_shrinks', 'finding_target_data',
            'finding_task_dependent', 'finding_brevity', 'finding_superglue', 'findings']
 
@@ -314,9 +314,6 @@ def _pts(cf: CurveFit, digits: int=2) -> str:
     return ', '.join(f"{v:.{digits}f}±{c:.{digits}f}" for v, c in zip(cf.points[cf.metric], cf.points.ci))
 def _pm(effect: float, half: float, digits: int=2) -> str: return f"{effect:+.{digits}f}±{half:.{digits}f}"
 
-def translates(scores) -> bool:
-    "Whether any of `scores` (BLEU) reaches the floor where BLEU measures translation (`analysis.FLOORS`)."
-    return bool(np.nanmax(np.asarray(scores, float), initial=-np.inf) >= FLOORS['bleu'])
 
 # %% ../nbs/10_guide.ipynb #3be5666c
 def trend(cf: CurveFit) -> tuple[float, float]:
@@ -348,11 +345,12 @@ def finding_aligned(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10
             b, c = (fit_curve(table, p, aligned_mixture(p), d, m, n_fit) for m in ('bleu', 'ce'))
             (rb, hb), (rc, hc) = trend(b), trend(c)
             ce = [status_of(rc, hc, EQUIVALENCE['ce']), law_status(c, max_rel_error)]
-            bleu = ([status_of(rb, hb, EQUIVALENCE['bleu']), law_status(b, max_rel_error)] if translates(b.points.bleu)
+            judged = not below_floor(b.points, 'bleu')
+            bleu = ([status_of(rb, hb, EQUIVALENCE['bleu']), law_status(b, max_rel_error)] if judged
                     else ['not tested', 'not tested'])  # BLEU below its floor measures no translation
             parts += ce + bleu
             numbers.append(f"{p} D_f={format_tokens(d)}: BLEU {_pts(b)} (95%), rise {_pm(rb, hb)} ({bleu[0]}), log-law "
-                           f"held-out error {_err(b):.1%} ({bleu[1]}){'' if translates(b.points.bleu) else ', BLEU below 1: not judged'}; "
+                           f"held-out error {_err(b):.1%} ({bleu[1]}){'' if judged else ', BLEU below 1: not judged'}; "
                            f"CE {_pts(c, 3)}, fall {_pm(rc, hc, 3)} ({ce[0]}), power law held-out error {_err(c):.2%} ({ce[1]})")
     return finding('1. Aligned (50/50) pretraining: BLEU rises on the log-law and CE falls on the power law',
                    every(parts), '; '.join(numbers) or 'no 50/50 curve of three checkpoints')
@@ -365,7 +363,8 @@ def finding_misaligned(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0
     if not d_fs: return finding(name, 'not tested', 'no en-fr English-only curve of three checkpoints')
     b, c = (fit_curve(table, 'en-fr', 'en', d_fs[-1], m, n_fit) for m in ('bleu', 'ce'))
     (rb, hb), (rc, hc), bound = trend(b), trend(c), EQUIVALENCE['bleu']
-    ce, bleu = status_of(rc, hc, EQUIVALENCE['ce']), status_of(bound - rb, hb, bound) if translates(b.points.bleu) else 'not tested'
+    ce = status_of(rc, hc, EQUIVALENCE['ce'])
+    bleu = 'not tested' if below_floor(b.points, 'bleu') else status_of(bound - rb, hb, bound)
     return finding(name, every([ce, bleu]), f"D_f={format_tokens(b.d_f)}: BLEU {_pts(b)} (95%), rise {_pm(rb, hb)} against a "
                    f"bound of {bound:g} ({bleu}); CE {_pts(c, 3)}, fall {_pm(rc, hc, 3)} ({ce})")
 
@@ -394,7 +393,7 @@ def finding_ce_proxy(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.1
         for m in sorted(set(table[table.pair == p].mixture) - {'none'}):
             for d in checkpoint_d_fs(table, p, m):
                 s = ce_shortfall(table, p, m, d)
-                translating = translates(table[(table.pair == p) & (table.D_f == d)].bleu)
+                translating = not below_floor(table[(table.pair == p) & (table.D_f == d)], 'bleu')
                 short = status_of(s['shortfall'], s['shortfall_half'], EQUIVALENCE['bleu']) if translating else 'not tested'
                 cases.append(every([status_of(s['ce_gain'], s['ce_half'], EQUIVALENCE['ce']), short]))
                 numbers.append(f"{p} {m} D_f={format_tokens(d)}: CE gain {_pm(s['ce_gain'], s['ce_half'], 3)}, BLEU gain "
@@ -409,7 +408,7 @@ def finding_gain_shrinks(table: pd.DataFrame, n_fit: int=4, max_rel_error: float
     parts, numbers = [], []
     for p in sorted(table.pair.unique()):
         d_fs = [d for d in checkpoint_d_fs(table, p, aligned_mixture(p), least=1)
-                if translates(table[(table.pair == p) & (table.D_f == d)].bleu)]
+                if not below_floor(table[(table.pair == p) & (table.D_f == d)], 'bleu')]
         gains = [(d, *gain(table, p, aligned_mixture(p), d, 'bleu')) for d in d_fs]
         numbers += [f"{p} D_f={format_tokens(d)}: BLEU gain {_pm(g, h)}" for d, g, h in gains]
         if len(gains) > 1:
@@ -425,7 +424,8 @@ def finding_target_data(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=
     name, parts, numbers = '5. Target-language data matters more than English: target-only ≈ 50/50, English-only worse', [], []
     for pair in sorted(table.pair.unique()):
         mixes, rows = (check_pair(pair)[1], aligned_mixture(pair)), table[table.pair == pair]
-        full = [int(d) for d, g in rows.groupby('D_f') if {*mixes, 'en'} <= set(g.mixture) and translates(g.bleu)]
+        full = [int(d) for d, g in rows.groupby('D_f') if {*mixes, 'en'} <= set(g.mixture)
+                and not below_floor(g, 'bleu')]
         if not full: continue
         top = lambda mix: curve(table, pair, mix, full[0], 'bleu').iloc[-1]
         for mix in mixes:
