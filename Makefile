@@ -30,8 +30,8 @@ PAIRS ?= en-fr
 study: $(STAMP)
 	$(BIN)/sd-reproduce --scale $(SCALE) --pairs $(PAIRS)
 
-# The long cpu study (specs/cpu-long.yaml): en-fr with pretraining to 16M tokens, well beyond what its finetunes
-# process, every checkpoint finetuned where the models translate; results/cpu-long/, papermill_runs/out/cpu-long/.
+# The long cpu study (specs/cpu-long.yaml): the main job with French-only pretraining and a second D_f (350k), for
+# findings 4 and 5 on BLEU; results/cpu-long/, papermill_runs/out/cpu-long/.
 study-long: $(STAMP)
 	$(BIN)/sd-reproduce --scale cpu-long
 

@@ -16,12 +16,12 @@ from .fit import (Bootstrap, Extrapolation, bootstrap, bootstraps, extrapolation
 
 # %% auto #0
 __all__ = ['FLOORS', 'RANGES', 'TOLERANCE', 'HIGHER_IS_BETTER', 'MIN_CONVERGED', 'PREDICTION_COLUMNS', 'load_results',
-           'check_results', 'task_note', 'law_for', 'mixture_label', 'seed_noise', 'seed_spread', 'curve', 'curve_d_f',
-           'baseline', 'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves', 'extrapolation_table',
-           'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span', 'check_size', 'below_floor',
-           'Prediction', 'curve_bootstrap', 'curve_bootstraps', 'fit_band', 'fallen', 'predict_curve',
-           'prediction_table', 'simulated_study', 'design_coverage', 'rollout_table', 'rollout_summary',
-           'decision_accuracy', 'decision_summary']
+           'check_results', 'task_note', 'law_for', 'mixture_label', 'pooled_seeds', 'seed_noise', 'seed_spread',
+           'curve', 'curve_d_f', 'baseline', 'recorded', 'mixture_alignment', 'CurveFit', 'fit_curve', 'fit_curves',
+           'extrapolation_table', 'alignment_scores', 'aligned_mixture', 'bleu_ce_relation', 'run_noise', 'span',
+           'check_size', 'below_floor', 'Prediction', 'curve_bootstrap', 'curve_bootstraps', 'fit_band', 'fallen',
+           'predict_curve', 'prediction_table', 'simulated_study', 'design_coverage', 'rollout_table',
+           'rollout_summary', 'decision_accuracy', 'decision_summary']
 
 # %% ../nbs/09a_analysis.ipynb #8817fbfb
 FLOORS = {'bleu': 1.0, 'chrf': 10.0, 'rouge_l': 5.0}  # below these everywhere, a score measures noise: the models do not translate yet
@@ -106,34 +106,45 @@ def _seed_scopes(table: pd.DataFrame, pair: str, d_f: int|None, baseline: bool):
         yield table[rows & same], f"{kind} points {where}"
         yield table[rows], f"points {where}"
 
-def seed_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> tuple[float, str]:
-    """The run-to-run standard deviation of one model's `metric` and where it was measured: pooled over the points
-    (mixture, $D_p$) finetuned with several seeds, of the pretrained models (with `baseline`, of no pretraining: another
-    model, whose runs may vary otherwise) of `pair` at `d_f` (a model that translates varies more than one that does
-    not), else of every model there; else the same of `pair`, else of every pair; NaN where no point has two seeds."""
+def pooled_seeds(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> tuple:
+    """The run-to-run standard deviation of one model's `metric`, its degrees of freedom and where it was measured:
+    pooled over the points (mixture, $D_p$) finetuned with several seeds, of the pretrained models (with `baseline`, of
+    no pretraining: another model, whose runs may vary otherwise) of `pair` at `d_f` (a model that translates varies
+    more than one that does not), else of every model there; else the same of `pair`, else of every pair; NaN and 0
+    degrees of freedom where no point has two seeds."""
     for rows, scope in _seed_scopes(table, pair, d_f, baseline):
         groups = rows.dropna(subset=[metric]).groupby(['pair', 'mixture', 'D_f', 'D_p'])[metric]
         var, dof = groups.var(ddof=1), groups.count() - 1
         if (dof > 0).any():
-            n = int((dof > 0).sum())
-            return float(np.sqrt((var[dof > 0] * dof[dof > 0]).sum() / dof[dof > 0].sum())), f"{n} {scope.replace('points', 'point') if n == 1 else scope} with several seeds"
-    return float('nan'), 'no point with two seeds'
+            n, many = int((dof > 0).sum()), dof[dof > 0]
+            where = scope.replace('points', 'point') if n == 1 else scope
+            return float(np.sqrt((var[dof > 0] * many).sum() / many.sum())), int(many.sum()), f"{n} {where} with several seeds"
+    return float('nan'), 0, 'no point with two seeds'
+
+def seed_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> tuple[float, str]:
+    "The run-to-run standard deviation of one model's `metric` and where it was measured (`pooled_seeds`)."
+    sd, _, scope = pooled_seeds(table, pair, metric, d_f, baseline)
+    return sd, scope
 
 def seed_spread(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> float:
     "The pooled run-to-run standard deviation of `metric` (`seed_noise` without its scope)."
     return seed_noise(table, pair, metric, d_f, baseline)[0]
 
 def _points(table: pd.DataFrame, rows: pd.DataFrame, pair: str, metric: str) -> pd.DataFrame:
-    """`rows`' `metric` per D_p: mean over seeds, number of seeds `n`, and `ci`, the half-width of the mean's 95% interval
+    """`rows`' `metric` per D_p: mean over seeds, number of seeds `n`, `ci`, the half-width of the mean's 95% interval
     from the seed spread (over √n; the baseline's own where `rows` are no pretraining) and sacreBLEU's bootstrap over
-    test sentences (its `<metric>_ci`), both counted."""
+    test sentences (its `<metric>_ci`), both counted; and `dof`, the degrees of freedom of that variance (Welch and
+    Satterthwaite's: few seeds measure their spread loosely; infinite where the bootstrap alone makes it)."""
     g = rows.dropna(subset=[metric]).groupby('D_p')
     out = g[metric].agg(['mean', 'count']).rename(columns={'mean': metric, 'count': 'n'})
     boot = (pd.to_numeric(rows[f'{metric}_ci'], errors='coerce').groupby(rows.D_p).mean().reindex(out.index).fillna(0) / 1.96
             if f'{metric}_ci' in rows else 0.0)
     is_baseline = bool(len(rows)) and bool((rows.mixture == 'none').all())
-    seed = np.nan_to_num(seed_spread(table, pair, metric, rows.D_f.iloc[0] if rows.D_f.nunique() == 1 else None, is_baseline))
-    out['ci'] = 1.96 * np.sqrt(seed**2 / out.n + boot**2)
+    sd, dof, _ = pooled_seeds(table, pair, metric, rows.D_f.iloc[0] if rows.D_f.nunique() == 1 else None, is_baseline)
+    seed_var = np.nan_to_num(sd)**2 / out.n
+    out['ci'] = 1.96 * np.sqrt(seed_var + boot**2)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        out['dof'] = np.where(seed_var > 0, (seed_var + boot**2)**2 / (seed_var**2 / max(dof, 1)), np.inf)
     return out.reset_index().sort_values('D_p', ignore_index=True)
 
 def curve(table: pd.DataFrame, pair: str, mixture: str, d_f: int, metric: str) -> pd.DataFrame:
