@@ -9,6 +9,7 @@ from .core import check_pair
 from .data import PAPER_RUNS, Mixture
 from .finetune import FinetuneConfig
 from .pretrain import PretrainConfig
+from .schema import SCALES, read_spec_file
 from .sweep import finetune_job, pretrain_job
 
 # %% auto #0
@@ -18,11 +19,10 @@ __all__ = ['SPECS', 'STUDY_SCALES', 'read_grid', 'study_jobs', 'grid_jobs', 'des
 SPECS = Path(__file__).resolve().parent.parent/'specs' if '__file__' in globals() else Path('../specs').resolve()
 
 def read_grid(path) -> dict:
-    "The grid of a built-in scale from its spec (`specs/<scale>.yaml`): every setting but its name and `base: none`."
-    import yaml
-    return {k: v for k, v in yaml.safe_load(Path(path).read_text()).items() if k not in ('name', 'base')}
+    "The grid of a built-in scale from its spec (`specs/<scale>.yaml`, checked as any spec): all but `name` and `base`."
+    return {k: v for k, v in read_spec_file(path).items() if k not in ('name', 'base')}
 
-STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in ('smoke', 'cpu', 'cpu-curves', 'cpu-long', 'gpu')}
+STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in SCALES}
 
 def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
                seeds: list|None=None) -> list[dict]:

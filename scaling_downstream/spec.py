@@ -15,12 +15,12 @@ from .userdata import open_pool, pool_fingerprint, resolve_pool, resolve_task, t
 from .finetune import FinetuneConfig, finetune_order, finetune_subset
 from .pretrain import PretrainConfig
 from .grid import STUDY_SCALES, grid_jobs
+from .schema import read_spec_file
 
 # %% auto #0
-__all__ = ['EXAMPLE', 'SPEC_KEYS', 'REQUIRED_KEYS', 'POOL_KEYS', 'TASK_KEYS', 'SPLIT_KEYS', 'EVALUATION_KEYS', 'RESERVED',
-           'check_keys', 'yaml_loader', 'read_spec', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer',
-           'choose_tokenizer', 'scale_study', 'load_study', 'test_pairs', 'exclude_test_pairs', 'overlap_table',
-           'check_study', 'write_example', 'study_alignment']
+__all__ = ['EXAMPLE', 'check_keys', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer', 'choose_tokenizer',
+           'scale_study', 'load_study', 'test_pairs', 'exclude_test_pairs', 'overlap_table', 'check_study',
+           'write_example', 'study_alignment']
 
 # %% ../nbs/08b_spec.ipynb #dda955e2
 EXAMPLE = """name: de-fr-docs
@@ -45,15 +45,6 @@ evaluation: {limit: 8}
 """
 
 # %% ../nbs/08b_spec.ipynb #3f26f3e3
-SPEC_KEYS = ('name', 'base', 'pools', 'mixtures', 'tasks', 'milestones', 'd_f', 'seeds', 'model', 'max_epochs', 'metrics',
-             'tokenizer', 'test_overlap', 'pretrain', 'finetune', 'evaluation', 'at_d_f', 'cluster')
-REQUIRED_KEYS = ('name', 'mixtures')  # and pools and tasks, but in a scale's own spec (base: none, the embedded corpus)
-POOL_KEYS = ('lang', 'files', 'format', 'column', 'dataset', 'config', 'split', 'max_docs', 'kwargs', 'corpus')
-TASK_KEYS = ('train', 'valid', 'test', 'corpus', 'train_sources', 'valid_sources', 'test_sources', 'dataset', 'config',
-             'split_names', 'kwargs', 'all', 'split')
-SPLIT_KEYS = ('files', 'format')
-EVALUATION_KEYS = ('split', 'num_beams', 'limit', 'also')
-
 def check_keys(given: dict, known, where: str) -> dict:
     "`given` if every key is in `known`; else an error naming `where`, the key and the nearest valid one."
     if not isinstance(given, dict): raise ValueError(f"{where} must be a mapping of keys, not {type(given).__name__}")
@@ -61,39 +52,6 @@ def check_keys(given: dict, known, where: str) -> dict:
         near = difflib.get_close_matches(str(key), known, n=1)
         if key not in known: raise ValueError(f"{where}: unknown key {key!r}" + (f" (did you mean {near[0]!r}?)" if near else f"; the keys are {', '.join(known)}"))
     return given
-
-def yaml_loader():
-    "PyYAML's safe loader read as YAML 1.2 reads plain values: `1e-3` is a number, `no` and `on` are words (`no` is Norwegian)."
-    import yaml
-    class Loader(yaml.SafeLoader): pass
-    Loader.yaml_implicit_resolvers = {c: [(tag, rx) for tag, rx in rs if tag != 'tag:yaml.org,2002:bool'] for c, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    Loader.add_implicit_resolver('tag:yaml.org,2002:bool', re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
-    Loader.add_implicit_resolver('tag:yaml.org,2002:float', re.compile(r'^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$'), list('-+0123456789'))
-    return Loader
-
-RESERVED = {'pretrain': ('mixture', 'milestones', 'pools'), 'finetune': ('pair', 'd_f', 'seed', 'task')}  # set by the spec's own keys
-
-def read_spec(path) -> dict:
-    "The spec in the YAML file `path`, with every key checked (at every level) and the required ones present."
-    import yaml
-    path = Path(path)
-    try: spec = yaml.load('\n'.join(read_lines(path)), Loader=yaml_loader())
-    except yaml.YAMLError as e: raise ValueError(f"{path} is not YAML: {e}") from None
-    check_keys(spec, SPEC_KEYS, str(path))
-    required = REQUIRED_KEYS + (('pretrain', 'finetune', 'evaluation', 'milestones', 'd_f') if spec.get('base') == 'none' else ('pools', 'tasks'))
-    if missing := [k for k in required if not spec.get(k)]: raise ValueError(f"{path}: no {', '.join(missing)} (a spec needs {', '.join(required)})")
-    for name, pool in check_keys(spec.get('pools') or {}, list(spec.get('pools') or {}), f"{path}: pools").items(): check_keys(pool, POOL_KEYS, f"{path}: pool {name!r}")
-    for pair, task in check_keys(spec.get('tasks') or {}, list(spec.get('tasks') or {}), f"{path}: tasks").items():
-        check_keys(task, TASK_KEYS, f"{path}: task {pair!r}")
-        for split in ('train', 'valid', 'test', 'all'):
-            if split in task: check_keys(task[split], SPLIT_KEYS, f"{path}: task {pair!r}, {split}")
-    for key, cls in (('pretrain', PretrainConfig), ('finetune', FinetuneConfig)):
-        check_keys(spec.get(key) or {}, [f.name for f in dataclasses.fields(cls)], f"{path}: {key}")
-        if clash := [k for k in spec.get(key) or {} if k in RESERVED[key]]:
-            raise ValueError(f"{path}: {key}: {', '.join(clash)} come from the spec's own keys (mixtures, milestones, pools, tasks, d_f, seeds), not from {key}")
-    check_keys(spec.get('evaluation') or {}, EVALUATION_KEYS, f"{path}: evaluation")
-    if not isinstance(spec.get('cluster') or {}, dict): raise ValueError(f"{path}: cluster must be a mapping of SLURM settings (08c_slurm checks them when they are used)")
-    return spec
 
 # %% ../nbs/08b_spec.ipynb #d0a6713d
 def resolve_mixture(mixture, pools: dict) -> str:
@@ -203,7 +161,7 @@ def scale_study(spec: dict, path: Path|None=None) -> Study:
 
 def load_study(path) -> Study:
     "The study of the spec file `path`: its keys, pools, tasks, mixtures and settings checked, its tokenizer chosen (or trained)."
-    spec, path = read_spec(path), Path(path)
+    spec, path = read_spec_file(path), Path(path)
     if spec.get('base') == 'none': return scale_study(spec, path)
     where, base_dir = str(path), path.resolve().parent
     name, base = str(spec['name']), spec.get('base', 'cpu')
