@@ -7,7 +7,7 @@ __all__ = ['FIGURE_FORMATS', 'NOTEBOOKS', 'sd_fit', 'sd_build_corpus', 'sd_pretr
            'sd_reproduce', 'sd_guide']
 
 # %% ../nbs/11_cli.ipynb #bb7de6e5
-import json, os, subprocess, sys, tempfile, time
+import json, os, re, subprocess, sys, tempfile, time
 from pathlib import Path
 from fastcore.script import call_parse, Param, store_true
 from .schema import Cluster, Evaluation, FinetuneFlags, PretrainFlags, check_flags
@@ -18,11 +18,10 @@ FIGURE_FORMATS = ('png', 'pdf', 'svg')
 
 def _check_figure_path(path: str) -> None:
     "Refuse a figure's file before the fit: an extension matplotlib is not asked for here, or a folder not writable."
-    suffix, folder = Path(path).suffix.lstrip('.').lower(), Path(path).absolute().parent
-    if suffix not in FIGURE_FORMATS: raise ValueError(f"--plot {path}: give a file ending in .{', .'.join(FIGURE_FORMATS)}")
-    try:
-        with tempfile.NamedTemporaryFile(dir=folder): pass  # as the figure will be written: a file beside it, then renamed
-    except OSError as e: raise ValueError(f"--plot {path}: cannot write in {folder} ({e.strerror})") from None
+    if Path(path).suffix.lstrip('.').lower() not in FIGURE_FORMATS:
+        raise ValueError(f"--plot {path}: give a file ending in .{', .'.join(FIGURE_FORMATS)}")
+    from scaling_downstream.plan import check_writable
+    check_writable(Path(path).parent, '--plot')  # its folder is made if need be, where one can write
 
 @call_parse
 def sd_fit(
@@ -115,6 +114,8 @@ def sd_pretrain(
                     mean_span=mean_span, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, max_epochs=max_epochs,
                     seed=seed, data_seed=data_seed, save_every=save_every)
         if time_limit is not None and not time_limit > 0: raise ValueError(f"--time_limit {time_limit}: give seconds above 0")
+        from scaling_downstream.plan import check_writable
+        check_writable(out_dir, 'out_dir')
         kw = dict(milestones=[int(m) for m in milestones]) if milestones else {}
         config = PretrainConfig(mixture, preset=preset, input_length=input_length, noise_density=noise_density,
                                 mean_span=mean_span, batch_size=batch_size, lr=lr,
@@ -153,6 +154,8 @@ def sd_finetune(
         check_flags(FinetuneFlags, d_f=d_f, lr=lr, batch_size=batch_size, max_steps=max_steps, eval_every=eval_every,
                     patience=patience, valid_pairs=valid_pairs, seed=seed, max_tokens=max_tokens,
                     warmup_steps=warmup_steps, label_smoothing=label_smoothing)
+        from scaling_downstream.plan import check_writable
+        check_writable(out_dir, 'out_dir')
         config = FinetuneConfig(pair, d_f=int(d_f), preset=preset, lr=lr, batch_size=batch_size, max_steps=max_steps,
                                 eval_every=eval_every, patience=patience, valid_pairs=valid_pairs, seed=seed, max_tokens=max_tokens,
                                 warmup_steps=warmup_steps, decay=decay, label_smoothing=label_smoothing, tokenizer=tokenizer)
@@ -176,6 +179,9 @@ def sd_evaluate(
     try:
         check_flags(Evaluation, num_beams=beams, limit=limit)
         if batch_size < 1: raise ValueError(f"--batch_size {batch_size}: should be at least 1")
+        if out:
+            from scaling_downstream.plan import check_writable
+            check_writable(Path(out).parent, '--out')
         record, translations = evaluate_checkpoint(model_dir, split, num_beams=beams, batch_size=batch_size,
                                                    comet_model=comet, limit=limit)
     except (ValueError, FileNotFoundError) as e: _fail('sd-evaluate', str(e).replace('--num_beams', '--beams'))
@@ -198,6 +204,8 @@ def sd_job(
     from scaling_downstream.machine import env_levers
     from scaling_downstream.sweep import run_one
     try:
+        if not re.fullmatch(r'(pretrain|finetune)-[0-9a-f]{16}', key):
+            raise ValueError(f"{key!r} is not a job's key (pretrain-<16 hex digits> or finetune-<16 hex digits>)")
         env_levers()
         state = run_one(root, key, progress=not quiet)
     except (ValueError, FileNotFoundError, RuntimeError) as e: _fail('sd-job', e)
@@ -258,11 +266,11 @@ def _plan(scale: str, spec: str|None, pairs, check: bool, data: bool=False) -> t
         return study.name, pairs, lambda: study.jobs(pairs), True, study.grid
     if scale not in STUDY_SCALES: raise ValueError(f"--scale {scale}: use one of {', '.join(STUDY_SCALES)}")
     pairs = list(pairs or STUDY_SCALES[scale]['mixtures'])  # the pairs the scale names mixtures for
+    for pair in pairs:
+        if check_pair(pair) and pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} task (it has {', '.join(PAIRS)}): give your own data in a study spec (--spec)")
     if data:
         from scaling_downstream.spec import check_study, scale_study
         check_study(scale_study(dict(name=scale, base='none', **STUDY_SCALES[scale])))
-    for pair in pairs:
-        if check_pair(pair) and pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} task (it has {', '.join(PAIRS)}): give your own data in a study spec (--spec)")
     return scale, pairs, lambda: [s for p in pairs for s in study_jobs(p, scale)], False, STUDY_SCALES[scale]
 
 def _cluster(launcher: str, grid: dict, settings: dict, dry_run: bool):
@@ -312,12 +320,15 @@ def sd_reproduce(
         env_levers()  # the workers train with these
         for nb in ('pair_study.ipynb', 'summary.ipynb', 'spec_task.ipynb'):
             if not (NOTEBOOKS/nb).exists(): raise FileNotFoundError(f"{NOTEBOOKS/nb} is missing: run sd-reproduce from a clone of the repository")
+        check_flags(Cluster, partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem)
+        from scaling_downstream.plan import check_runs_folder, check_writable
+        for folder, flag in ((results, '--results'), (out, '--out')): check_writable(folder, flag)
         name, pairs, jobs, of_a_spec, grid = _plan(scale, spec, pairs, check=not plot_only, data=check)
+        if not plot_only: check_runs_folder(Path(runs)/name)
         if check:
             from scaling_downstream.plan import plan_text
             print(plan_text(name, jobs(), workers)); return
         if not of_a_spec: scale, spec = name, None  # a scale's own spec runs as that scale
-        check_flags(Cluster, time=time, gpus=gpus, cpus=cpus, mem=mem)
         cluster = _cluster(launcher, grid, dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem), dry_run)
         if dry_run:
             from scaling_downstream.slurm import dry_run as sbatch_scripts
@@ -325,9 +336,6 @@ def sd_reproduce(
             for i, (script, runs_) in enumerate(scripts, 1):
                 print(f"# sbatch script {i} of {len(scripts)}, job ids made up (1, 2, ...); it runs:", *(f"#   {r}" for r in runs_), script, sep='\n')
             return
-        if not plot_only:
-            from scaling_downstream.plan import check_runs_folder
-            check_runs_folder(Path(runs)/name)
         if cluster is not None and not plot_only:
             from scaling_downstream.slurm import check_cluster
             check_cluster(cluster, Path(runs)/name)  # no SLURM here, an unknown partition, a folder the jobs cannot write: now

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08e_plan.ipynb #82534a36
 from __future__ import annotations
-import json, os, stat
+import json, os, stat, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import format_tokens
@@ -12,7 +12,7 @@ from .grid import SPECS, STUDY_SCALES
 from .sweep import estimate_left, job_cost
 
 # %% auto #0
-__all__ = ['ROOT', 'measured_rates', 'study_plan', 'plan_hours', 'plan_text', 'check_runs_folder']
+__all__ = ['ROOT', 'measured_rates', 'study_plan', 'plan_hours', 'plan_text', 'check_writable', 'check_runs_folder']
 
 # %% ../nbs/08e_plan.ipynb #4e92ce15
 ROOT = SPECS.parent  # the repository: specs/, results/, bench/
@@ -62,10 +62,18 @@ def plan_text(name: str, jobs: list[dict], workers: int, root: Path=ROOT) -> str
     return '\n'.join(lines + [f"  {when}"])
 
 # %% ../nbs/08e_plan.ipynb #1b0f51c1
-def check_runs_folder(path) -> None:
-    "Refuse a runs folder (or the nearest existing folder above it) that others can write to."
+def check_writable(path, what: str) -> Path:
+    "The nearest existing folder at or above `path`, which must be a folder one can write in; else one line naming `what`."
     path = Path(path).absolute()
     existing = next(p for p in (path, *path.parents) if p.exists())
+    try:
+        with tempfile.NamedTemporaryFile(dir=existing): pass  # as the work will: a file made there
+    except OSError as e: raise ValueError(f"{what} {path}: cannot write in {existing} ({e.strerror})") from None
+    return existing
+
+def check_runs_folder(path) -> None:
+    "Refuse a runs folder (or the nearest existing folder above it) that one cannot write to, or others can."
+    existing = check_writable(path, '--runs')
     mode = existing.stat().st_mode
     if mode & stat.S_IWOTH and not (mode & stat.S_ISVTX and existing != path):
         raise PermissionError(f"runs folder {existing}: others can write to it (mode {stat.filemode(mode)}), and the "

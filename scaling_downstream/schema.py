@@ -4,17 +4,18 @@
 
 # %% ../nbs/08d_schema.ipynb #2001505c
 from __future__ import annotations
-import difflib, re
+import difflib, math, re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from .core import METRICS
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 # %% auto #0
-__all__ = ['SCALES', 'Tokens', 'Count', 'Seed', 'Rate', 'Files', 'Reserved', 'Rising', 'Share', 'Shares', 'Pair', 'Mixture',
-           'TAGS', 'Section', 'Pretrain', 'Finetune', 'Evaluation', 'Split', 'Pool', 'Cluster', 'SplitRule', 'Task',
-           'either', 'Spec', 'error_line', 'spec_errors', 'yaml_loader', 'read_spec_file', 'PretrainFlags',
-           'FinetuneFlags', 'check_flags']
+__all__ = ['SCALES', 'Number', 'Flag', 'Plain', 'Tokens', 'Count', 'Seed', 'Rate', 'Files', 'Reserved', 'Rising', 'SBATCH_OPTION',
+           'SbatchValue', 'Share', 'Shares', 'Pair', 'Mixture', 'SeedList', 'Seeds', 'PATTERN_WORDS', 'Section',
+           'whole', 'real', 'either', 'Pretrain', 'Finetune', 'Evaluation', 'Split', 'Pool', 'Cluster', 'SplitRule',
+           'Task', 'TrainTokenizer', 'AtDf', 'Spec', 'error_line', 'spec_errors', 'yaml_loader', 'read_spec_file',
+           'PretrainFlags', 'FinetuneFlags', 'check_flags']
 
 # %% ../nbs/08d_schema.ipynb #83a72227
 SCALES = ('smoke', 'cpu', 'cpu-curves', 'cpu-long', 'gpu')  # the built-in scales, specs/<scale>.yaml
@@ -23,11 +24,32 @@ class Section(BaseModel):
     "A mapping of a spec: unknown keys refused, numbers finite."
     model_config = ConfigDict(extra='forbid', allow_inf_nan=False, populate_by_name=True)
 
-Tokens = Annotated[int, Field(gt=0)]              # a number of tokens: a positive whole number
-Count = Annotated[int, Field(ge=1)]               # steps, pairs, sequences: at least one
-Seed = Annotated[int, Field(ge=0)]
-Rate = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Files = Union[str, list[str]]
+def _number(value):
+    if isinstance(value, (bool, str)): raise ValueError(f"should be a number, not {type(value).__name__}")
+    return value
+def _flag(value):
+    if not isinstance(value, bool): raise ValueError('should be true or false')
+    return value
+def _plain(value: str) -> str:
+    if re.search(r'[\x00-\x1f\x7f]', value): raise ValueError('holds a control character (a new line, a tab): give one plain value')
+    return value
+Number = BeforeValidator(_number)  # YAML's `true` and "1e-3" are not numbers here
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Plain = Annotated[str, AfterValidator(_plain)]  # a value that may reach a script: no line breaks
+
+def whole(**limits): return Annotated[int, Number, Field(**limits)]
+def real(**limits): return Annotated[float, Number, Field(allow_inf_nan=False, **limits)]
+
+Tokens = whole(gt=0)              # a number of tokens: a positive whole number
+Count = whole(ge=1)               # steps, pairs, sequences: at least one
+Seed = whole(ge=0)
+Rate = real(gt=0)
+def _form(value) -> str: return '<map>' if isinstance(value, dict) else '<list>' if isinstance(value, list) else '<one>'
+def either(what: str, **forms):
+    "A value given in one of several forms (`one`, `list`, `map`): its errors are those of the form it was given in."
+    union = Union[tuple(Annotated[t, Tag(f'<{form}>')] for form, t in forms.items())]  # a tag no key can be
+    return Annotated[union, Discriminator(_form, custom_error_type='form', custom_error_message=f"should be {what}")]
+Files = either('a file or a list of files', one=Plain, list=Annotated[list[Plain], Field(min_length=1)])
 
 def _reserved(value):
     raise ValueError("comes from the spec's own keys (mixtures, milestones, pools, tasks, d_f, seeds), not from here")
@@ -43,13 +65,13 @@ Rising = Annotated[list[Tokens], Field(min_length=1), AfterValidator(_rising)]
 class Pretrain(Section):
     "A spec's `pretrain` settings (04_pretrain's `PretrainConfig`), each optional: the base scale's stand otherwise."
     preset: str | None = None
-    input_length: Annotated[int, Field(ge=4)] | None = None
-    noise_density: Annotated[float, Field(gt=0, lt=1)] | None = None
-    mean_span: Annotated[float, Field(ge=1)] | None = None
+    input_length: whole(ge=4) | None = None
+    noise_density: real(gt=0, lt=1) | None = None
+    mean_span: real(ge=1) | None = None
     batch_size: Count | None = None
     lr: Rate | None = None
-    warmup_steps: Annotated[int, Field(ge=0)] | None = None
-    weight_decay: Annotated[float, Field(ge=0)] | None = None
+    warmup_steps: whole(ge=0) | None = None
+    weight_decay: real(ge=0) | None = None
     optimizer: Literal['adamw', 'adafactor'] | None = None
     max_epochs: Rate | None = None
     seed: Seed | None = None
@@ -66,16 +88,16 @@ class Finetune(Section):
     preset: str | None = None
     lr: Rate | None = None
     batch_size: Count | None = None
-    max_length: Annotated[int, Field(ge=2)] | None = None
-    max_tokens: Annotated[int, Field(ge=2)] | None = None
-    warmup_steps: Annotated[int, Field(ge=0)] | None = None
-    decay: bool | None = None
-    label_smoothing: Annotated[float, Field(ge=0, lt=1)] | None = None
+    max_length: whole(ge=2) | None = None
+    max_tokens: whole(ge=2) | None = None
+    warmup_steps: whole(ge=0) | None = None
+    decay: Flag | None = None
+    label_smoothing: real(ge=0, lt=1) | None = None
     tokenizer: str | None = None
     max_steps: Count | None = None
     eval_every: Count | None = None
     patience: Count | None = None
-    valid_pairs: Annotated[int, Field(ge=0)] | None = None
+    valid_pairs: whole(ge=0) | None = None
     pair: Reserved = None
     d_f: Reserved = None
     seed: Reserved = None
@@ -91,7 +113,7 @@ class Evaluation(Section):
 
 class Split(Section):
     files: Files
-    format: str | None = None
+    format: Literal['tsv', 'jsonl', 'moses'] | None = None
 
 class Pool(Section):
     "A pretraining pool: its language and where its documents are (files, a `datasets` name, or the embedded corpus)."
@@ -104,19 +126,27 @@ class Pool(Section):
     split: str | None = None
     max_docs: Count | None = None
     kwargs: dict[str, Any] | None = None
-    corpus: Union[str, list[str]] | None = None   # the embedded corpus: a language's sources
+    corpus: either('a source or a list of sources', one=str, list=list[str]) | None = None  # the corpus's sources
+
+SBATCH_OPTION = r'^[a-z][a-z0-9_-]*$'  # sbatch's long options: account, qos, mail-type, ...
+
+def _sbatch_value(value):
+    if isinstance(value, str): return _plain(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value): return value
+    raise ValueError('should be a plain string or a finite number')
+SbatchValue = Annotated[Any, AfterValidator(_sbatch_value)]
 
 class Cluster(Section):
     "What each SLURM job asks for (08c_slurm's `Cluster`); `sbatch` options are checked there, each a plain value."
-    partition: str | None = None
+    partition: Plain | None = None
     time: Rate | None = None
     gpus: Count | None = None
     cpus: Count | None = None
     mem: Rate | None = None
     processes: Count | None = None
     array_parallelism: Count | None = None
-    sbatch: dict[str, Any] | None = None
-    resubmits: Annotated[int, Field(ge=0)] | None = None
+    sbatch: dict[Annotated[str, Field(pattern=SBATCH_OPTION)], SbatchValue] | None = None
+    resubmits: whole(ge=0) | None = None
 
 class SplitRule(Section):
     valid: Count
@@ -143,16 +173,27 @@ class Task(Section):
 def _shares(mixture: dict) -> dict:
     if abs(sum(mixture.values()) - 1) > 1e-6: raise ValueError(f"the shares sum to {sum(mixture.values()):.6g}, not 1")
     return mixture
-Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+Share = real(gt=0, le=1)
 Shares = Annotated[dict[str, Share], Field(min_length=1), AfterValidator(_shares)]
 Pair = Annotated[str, Field(pattern=r'^[a-z]{2,3}-[a-z]{2,3}$')]
 
-def _form(value) -> str: return 'map' if isinstance(value, dict) else 'list' if isinstance(value, list) else 'one'
-def either(what: str, **forms):
-    "A value given in one of several forms (`one`, `list`, `map`): its errors are those of the form it was given in."
-    union = Union[tuple(Annotated[t, Tag(form)] for form, t in forms.items())]
-    return Annotated[union, Discriminator(_form, custom_error_type='form', custom_error_message=f"should be {what}")]
 Mixture = either("a pool's name or {pool: share}", one=Annotated[str, Field(min_length=1)], map=Shares)
+
+def _unique(values: list) -> list:
+    if len(set(values)) < len(values): raise ValueError('each value once')
+    return values
+SeedList = Annotated[list[Seed], Field(min_length=1), AfterValidator(_unique)]
+Seeds = either('a list of seeds, or {task: {mixture: list}}', list=SeedList, map=dict[Pair, dict[str, SeedList]])
+
+class TrainTokenizer(Section):
+    train: whole(ge=256)  # SentencePiece pieces, T5's sentinels on top
+
+class AtDf(Section):
+    "Settings of one finetuning size: its own finetuning settings, checkpoints and seeds, and per task."
+    finetune: Finetune | None = None
+    milestones: Rising | None = None
+    seeds: Seeds | None = None
+    pairs: dict[Pair, Finetune] | None = None
 
 # %% ../nbs/08d_schema.ipynb #865c25c7
 class Spec(Section):
@@ -165,23 +206,27 @@ class Spec(Section):
     tasks: dict[Pair, Task] | None = None
     milestones: Rising | None = None
     d_f: Rising | None = None
-    seeds: either('a list of seeds, or {task: {mixture: list}}', list=list[Seed],
-                  map=dict[Pair, dict[str, list[Seed]]]) | None = None
+    seeds: Seeds | None = None
     model: str | None = None
     max_epochs: Rate | None = None
-    metrics: list[Literal[tuple(METRICS)]] | None = None
-    tokenizer: Union[str, Annotated[int, Field(ge=64)], dict[str, Any]] | None = None
+    metrics: Annotated[list[Literal[tuple(METRICS)]], Field(min_length=1)] | None = None
+    tokenizer: either('a tokenizer (a name or folder), or {train: pieces}', one=Plain, map=TrainTokenizer) | None = None
     test_overlap: Literal['refuse', 'remove'] | None = None
     pretrain: Pretrain | None = None
     finetune: Finetune | None = None
     evaluation: Evaluation | None = None
-    at_d_f: dict[Tokens, dict[str, Any]] | None = None
+    at_d_f: dict[Tokens, AtDf] | None = None
     cluster: Cluster | None = None
 
     @model_validator(mode='after')
     def _required(self):
         own = self.base == 'none'  # a scale's own spec: its settings are the grid, its data the embedded corpus
         needed = ('pretrain', 'finetune', 'evaluation', 'milestones', 'd_f') if own else ('pools', 'tasks')
+        for given in (d for d in (self.at_d_f or {}) if d not in (self.d_f or [])):
+            raise ValueError(f"at_d_f: {given}: not one of d_f, {self.d_f}: settings for a size the study does not run")
+        for key in ('pretrain', 'finetune'):
+            if not own and getattr(getattr(self, key), 'tokenizer', None) is not None:
+                raise ValueError(f"{key}.tokenizer: comes from the spec's own tokenizer key, one for both")
         if missing := [k for k in needed if not getattr(self, k)]:
             needs = ', '.join(('name', 'mixtures', *needed))
             raise ValueError(f"no {', '.join(missing)} (a spec with base: {self.base} needs {needs})")
@@ -204,14 +249,16 @@ def _models_in(annotation) -> list:
     if isinstance(annotation, type) and issubclass(annotation, Section): return [annotation]
     return [m for a in typing.get_args(annotation) for m in _models_in(a)]
 
-TAGS = {'list', 'map', 'one', 'str', 'int', 'float', 'bool', 'constrained-str'}  # names of a union's branches
 
 def error_line(error: dict, where: str) -> str:
     "One pydantic error as one line: the file, the key path, the value, what is wrong."
-    loc = tuple(k for k in error['loc'] if not (isinstance(k, str) and (k in TAGS or '[' in k)))
-    key = '.'.join(str(k) for k in loc) or '(the spec)'
+    loc = tuple(k for k in error['loc'] if not (isinstance(k, str) and re.fullmatch(r'<\w+>|[\w-]+\[.*\]', k)))
+    key = '.'.join(str(k) if re.fullmatch(r'[\w.-]+', str(k)) else repr(k) for k in loc) or '(the spec)'
     if error['type'] == 'extra_forbidden':
         near = difflib.get_close_matches(str(loc[-1]), _known_keys(Spec, loc), n=1)
+        if len(loc) == 1 and (inside := [f"{s}.{loc[0]}" for s, m in (('pretrain', Pretrain), ('finetune', Finetune))
+                                         if loc[0] in m.model_fields]):
+            near = [' or '.join(inside)]  # a setting of a run, written at the top level
         return f"{where}: {key}: unknown key" + (f" (did you mean {near[0]!r}?)" if near else '')
     if error['type'] == 'missing': return f"{where}: {key}: missing"
     value = '' if error['type'] in ('missing', 'value_error') and not loc else f" {error['input']!r}:"
@@ -219,8 +266,16 @@ def error_line(error: dict, where: str) -> str:
 
 def _message(error: dict) -> str:
     "pydantic's words for what is wrong, as the rest of a line that already names the key."
-    msg = error['msg'].removeprefix('Value error, ').replace(' after validation', '')
+    if error['type'] == 'string_pattern_mismatch' and error['ctx']['pattern'] in PATTERN_WORDS:
+        return f"should be {PATTERN_WORDS[error['ctx']['pattern']]}"
+    msg = re.sub(r' or instance of \w+$', '', error['msg'].removeprefix('Value error, ').replace(' after validation', ''))
     return re.sub(r'^(Input|List|Dictionary) should', 'should', msg)
+
+PATTERN_WORDS = {r'^[a-z]{2,3}$': 'a language code of 2 or 3 lowercase letters (de, fr)',
+                 r'^[a-z]{2,3}-[a-z]{2,3}$': 'a task as source-target language codes (de-fr)',
+                 r'^[A-Za-z0-9][\w.-]*$': 'a folder name: letters, digits, ".", "_" and "-"',
+                 r'^[a-z][a-z_]*$': 'lowercase letters and underscores (digits are the shares in a mixture\'s name)',
+                 SBATCH_OPTION: "an sbatch option's name (account, qos, mail-type)"}
 
 # %% ../nbs/08d_schema.ipynb #b47e1f34
 def spec_errors(spec, where: str) -> list[str]:
@@ -277,5 +332,6 @@ def check_flags(section: type[Section], **values) -> None:
     "Raise one line naming each bad flag among `values` (None: not given), as `section` checks it."
     try: section.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as e:
-        lines = [f"--{err['loc'][0]} {values[err['loc'][0]]}: {_message(err)}" for err in e.errors() if err['loc']]
+        shown = lambda v: repr(v) if isinstance(v, str) and not v.isprintable() else v  # a line break stays in its line
+        lines = [f"--{err['loc'][0]} {shown(values[err['loc'][0]])}: {_message(err)}" for err in e.errors() if err['loc']]
         raise ValueError('; '.join(dict.fromkeys(lines))) from None

@@ -54,6 +54,7 @@ class Cluster:
         if not self.resubmits >= 0: raise ValueError(f"cluster resubmits={self.resubmits} must be 0 or more")
         if not isinstance(self.sbatch, dict): raise ValueError(f"cluster sbatch={self.sbatch!r}: give a mapping of sbatch options")
         for key, value in self.sbatch.items(): check_sbatch_option(key, value)
+        if self.partition is not None: check_sbatch_option('partition', self.partition)  # it becomes a line of the script
     @property
     def training_processes(self) -> int: return self.processes or self.gpus or 1
 

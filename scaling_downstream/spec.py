@@ -19,8 +19,8 @@ from .schema import read_spec_file
 
 # %% auto #0
 __all__ = ['EXAMPLE', 'check_keys', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer', 'choose_tokenizer',
-           'scale_study', 'load_study', 'test_pairs', 'exclude_test_pairs', 'overlap_table', 'check_study',
-           'write_example', 'study_alignment']
+           'scale_study', 'load_study', 'check_seeds', 'test_pairs', 'exclude_test_pairs', 'overlap_table',
+           'check_study', 'write_example', 'study_alignment']
 
 # %% ../nbs/08b_spec.ipynb #dda955e2
 EXAMPLE = """name: de-fr-docs
@@ -160,32 +160,41 @@ def scale_study(spec: dict, path: Path|None=None) -> Study:
     return Study(str(spec['name']), grid, None, {pair: None for pair in grid['mixtures']}, ['bleu', 'ce'], source=path)
 
 def load_study(path) -> Study:
-    "The study of the spec file `path`: its keys, pools, tasks, mixtures and settings checked, its tokenizer chosen (or trained)."
+    """The study of the spec file `path`: the file checked whole (`read_spec_file`), then its pools, tasks, mixtures,
+    seeds and settings resolved and checked, its tokenizer chosen (or trained); an error names the file."""
     spec, path = read_spec_file(path), Path(path)
     if spec.get('base') == 'none': return scale_study(spec, path)
-    where, base_dir = str(path), path.resolve().parent
-    name, base = str(spec['name']), spec.get('base', 'cpu')
-    if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name) or name in STUDY_SCALES:
-        raise ValueError(f"{where}: name {name!r} must be a folder name (letters, digits, '.', '_', '-') other than {', '.join(STUDY_SCALES)}")
-    if base not in STUDY_SCALES: raise ValueError(f"{where}: base {base!r} is not one of {', '.join(STUDY_SCALES)}")
-    for pool in spec['pools']:
-        if not re.fullmatch(r'[a-z][a-z_]*', str(pool)): raise ValueError(f"{where}: pool name {pool!r} must be lowercase letters and underscores (digits are the shares in a mixture's name)")
+    if spec['name'] in STUDY_SCALES:
+        raise ValueError(f"{path}: name: {spec['name']!r} is a built-in scale's; give your study a name of its own")
+    try: return _resolve(spec, path)
+    except (ValueError, FileNotFoundError) as e: raise type(e)(f"{path}: {e}") from None
+
+def _resolve(spec: dict, path: Path) -> Study:
+    "A checked spec's study: its data resolved, its mixtures and seeds matched to its tasks, its settings tried."
+    base_dir, base = path.resolve().parent, spec.get('base', 'cpu')
     pools = {n: resolve_pool(n, p, base_dir) for n, p in spec['pools'].items()}
     tasks = {pair: resolve_task(pair, t, base_dir) for pair, t in spec['tasks'].items()}
     given = spec['mixtures'] if isinstance(spec['mixtures'], dict) else {pair: spec['mixtures'] for pair in tasks}  # per task, or one list for all
-    if unknown := [p for p in given if p not in tasks]: raise ValueError(f"{where}: mixtures are given for {', '.join(unknown)}, which is not a task of the spec")
+    if unknown := [p for p in given if p not in tasks]: raise ValueError(f"mixtures: {', '.join(unknown)} is not a task of the spec")
     mixtures = {pair: list(dict.fromkeys(resolve_mixture(m, pools) for m in given.get(pair, []))) for pair in tasks}
-    if empty := [pair for pair, ms in mixtures.items() if not ms]: raise ValueError(f"{where}: no mixtures for task {', '.join(empty)}")
-    metrics = list(spec.get('metrics') or ['bleu', 'ce'])
-    if bad := [m for m in metrics if m not in METRICS]: raise ValueError(f"{where}: metrics {bad} are not among {', '.join(METRICS)}")
-    overlap = spec.get('test_overlap', 'refuse')
-    if overlap not in ('refuse', 'remove'): raise ValueError(f"{where}: test_overlap {overlap!r} must be refuse or remove")
+    if empty := [pair for pair, ms in mixtures.items() if not ms]: raise ValueError(f"mixtures: none for task {', '.join(empty)}")
+    check_seeds(spec.get('seeds'), mixtures, pools)
     grid = _grid(spec, base, mixtures, tasks)
     grid['pretrain']['tokenizer'] = grid['finetune']['tokenizer'] = choose_tokenizer(spec.get('tokenizer'), pools, tasks, grid)
+    overlap = spec.get('test_overlap', 'refuse')
     if overlap == 'remove': pools, tasks = exclude_test_pairs(pools, tasks)
     for m in {m for ms in mixtures.values() for m in ms}: PretrainConfig(m, milestones=grid['milestones'], pools=pools, **grid['pretrain'])  # settings fail here, not in a worker
     for pair, task in tasks.items(): FinetuneConfig(pair, d_f=max(grid['d_f']), task=task, **grid['finetune'])
-    return Study(name, grid, pools, tasks, metrics, overlap, path)
+    return Study(str(spec['name']), grid, pools, tasks, list(spec.get('metrics') or ['bleu', 'ce']), overlap, path)
+
+def check_seeds(seeds, mixtures: dict, pools: dict) -> None:
+    "Refuse seeds given per task for a task or a mixture the spec does not have (they would be ignored)."
+    for pair, by_mixture in (seeds.items() if isinstance(seeds, dict) else ()):
+        if pair not in mixtures: raise ValueError(f"seeds.{pair}: not a task of the spec ({', '.join(mixtures)})")
+        known = ['none', *mixtures[pair]]
+        for mixture in by_mixture:
+            if mixture not in known and (mixture not in pools or resolve_mixture(mixture, pools) not in known):
+                raise ValueError(f"seeds.{pair}.{mixture}: not a mixture of task {pair} ({', '.join(known)})")
 
 # %% ../nbs/08b_spec.ipynb #8d4975b6
 def test_pairs(pair: str, task: dict|None) -> pd.DataFrame:

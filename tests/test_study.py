@@ -107,5 +107,5 @@ def test_bad_arguments_fail_before_any_work(tmp_path):
     r = reproduce(tmp_path, '--scale', 'cpu', '--pairs', 'en-xx')
     assert r.returncode == 1 and "the embedded corpus has no en-xx task" in r.stderr
     r = reproduce(tmp_path, '--scale', 'cpu', '--workers', '0')
-    assert r.returncode == 1 and "--workers 0: at least one worker is needed" in r.stderr
+    assert r.returncode == 1 and "--workers 0: give 1 to" in r.stderr
     assert not (tmp_path/'runs').exists() and not (tmp_path/'out').exists()
