@@ -11,7 +11,7 @@ the last pretraining run is done), the finetunes and their decoding after it, an
 worker-seconds: each kind of job, the finetunes per D_f, and decoding. With --plan, the stages priced beforehand
 (bench/long_plan.py's json) beside them. Prints the tables for bench/RESULTS.md.
 
-    .venv/bin/python bench/study_stages.py --log bench/results/study_cpu_long.log --results results/cpu-long/en-fr.csv \
+    .venv/bin/python bench/study_stages.py --log bench/results/study_cpu_long_16M.log --results bench/results/cpu_long_16M.csv \
         --plan bench/results/long_plan_first.json
 """
 import json, re
