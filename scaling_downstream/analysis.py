@@ -118,7 +118,8 @@ def pooled_seeds(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None
         if (dof > 0).any():
             n, many = int((dof > 0).sum()), dof[dof > 0]
             where = scope.replace('points', 'point') if n == 1 else scope
-            return float(np.sqrt((var[dof > 0] * many).sum() / many.sum())), int(many.sum()), f"{n} {where} with several seeds"
+            sd = float(np.sqrt((var[dof > 0] * many).sum() / many.sum()))
+            return sd, int(many.sum()), f"{n} {where} with several seeds"
     return float('nan'), 0, 'no point with two seeds'
 
 def seed_noise(table: pd.DataFrame, pair: str, metric: str, d_f: int|None=None, baseline: bool=False) -> tuple[float, str]:

@@ -40,7 +40,8 @@ def sd_fit(
         if law not in LAWS: raise ValueError(f"unknown law {law!r}; choose one of {', '.join(LAWS)}")
         the_law = LAWS[law]
         if x and len(x) != len(the_law.inputs):
-            raise ValueError(f"--x {' '.join(x)}: {law} takes {len(the_law.inputs)} input(s), {', '.join(the_law.inputs)}")
+            inputs = ', '.join(the_law.inputs)
+            raise ValueError(f"--x {' '.join(x)}: {law} takes {len(the_law.inputs)} input(s), {inputs}")
         if plot: _check_figure_path(plot)
         xs, ys, key = read_points(csv, x or list(the_law.inputs), y, query=query, order_by=by)
         if isinstance(xs, dict): xs = dict(zip(the_law.inputs, xs.values()))
@@ -113,7 +114,8 @@ def sd_pretrain(
         check_flags(PretrainFlags, milestones=milestones, input_length=input_length, noise_density=noise_density,
                     mean_span=mean_span, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, max_epochs=max_epochs,
                     seed=seed, data_seed=data_seed, save_every=save_every)
-        if time_limit is not None and not time_limit > 0: raise ValueError(f"--time_limit {time_limit}: give seconds above 0")
+        if time_limit is not None and not time_limit > 0:
+            raise ValueError(f"--time_limit {time_limit}: give seconds above 0")
         from scaling_downstream.plan import check_writable
         check_writable(out_dir, 'out_dir')
         kw = dict(milestones=[int(m) for m in milestones]) if milestones else {}

@@ -482,8 +482,10 @@ def finding_brevity(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10
     status = 'reproduced' if hi < bound else 'not reproduced' if lo > bound else 'inconclusive'
     return finding(name, status,
                    f"BP = 1 in {one.mean():.0%} of {len(one)} models that translate (median {table.brevity_penalty.median():.2f}, min "
-                   f"{table.brevity_penalty.min():.2f}); the most BLEU a model loses to it {lost.max():.2f}; {short} of "
-                   f"{len(lost)} lose {EQUIVALENCE['bleu']:g} or more, 95% {lo:.0%} to {hi:.0%} of models against a bound of {bound:.0%}")
+                   f"{table.brevity_penalty.min():.2f}); the most BLEU a model loses to it {lost.max():.2f}; "
+                   f"{short} of "
+                   f"{len(lost)} lose {EQUIVALENCE['bleu']:g} or more, 95% {lo:.0%} to {hi:.0%} of models "
+                   f"against a bound of {bound:.0%}")
 
 def finding_superglue(table: pd.DataFrame, n_fit: int=4, max_rel_error: float=0.10) -> dict:
     "Finding 8 needs SuperGLUE tasks and a second model size: not tested here."

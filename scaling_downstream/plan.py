@@ -63,7 +63,7 @@ def plan_text(name: str, jobs: list[dict], workers: int, root: Path=ROOT) -> str
 
 # %% ../nbs/08e_plan.ipynb #1b0f51c1
 def check_writable(path, what: str) -> Path:
-    "The nearest existing folder at or above `path`, which must be a folder one can write in; else one line naming `what`."
+    "The nearest existing folder at or above `path`, a folder one can write in; else one line naming `what`."
     path = Path(path).absolute()
     existing = next(p for p in (path, *path.parents) if p.exists())
     try:

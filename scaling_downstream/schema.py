@@ -8,7 +8,8 @@ import difflib, math, re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from .core import METRICS
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
+                      ValidationError, model_validator)
 
 # %% auto #0
 __all__ = ['SCALES', 'Number', 'Flag', 'Plain', 'Tokens', 'Count', 'Seed', 'Rate', 'Files', 'Reserved', 'Rising', 'SBATCH_OPTION',
@@ -31,7 +32,8 @@ def _flag(value):
     if not isinstance(value, bool): raise ValueError('should be true or false')
     return value
 def _plain(value: str) -> str:
-    if re.search(r'[\x00-\x1f\x7f]', value): raise ValueError('holds a control character (a new line, a tab): give one plain value')
+    if re.search(r'[\x00-\x1f\x7f]', value):
+        raise ValueError('holds a control character (a new line, a tab): give one plain value')
     return value
 Number = BeforeValidator(_number)  # YAML's `true` and "1e-3" are not numbers here
 Flag = Annotated[bool, BeforeValidator(_flag)]
@@ -268,7 +270,8 @@ def _message(error: dict) -> str:
     "pydantic's words for what is wrong, as the rest of a line that already names the key."
     if error['type'] == 'string_pattern_mismatch' and error['ctx']['pattern'] in PATTERN_WORDS:
         return f"should be {PATTERN_WORDS[error['ctx']['pattern']]}"
-    msg = re.sub(r' or instance of \w+$', '', error['msg'].removeprefix('Value error, ').replace(' after validation', ''))
+    msg = error['msg'].removeprefix('Value error, ').replace(' after validation', '')
+    msg = re.sub(r' or instance of \w+$', '', msg)
     return re.sub(r'^(Input|List|Dictionary) should', 'should', msg)
 
 PATTERN_WORDS = {r'^[a-z]{2,3}$': 'a language code of 2 or 3 lowercase letters (de, fr)',
@@ -333,5 +336,6 @@ def check_flags(section: type[Section], **values) -> None:
     try: section.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as e:
         shown = lambda v: repr(v) if isinstance(v, str) and not v.isprintable() else v  # a line break stays in its line
-        lines = [f"--{err['loc'][0]} {shown(values[err['loc'][0]])}: {_message(err)}" for err in e.errors() if err['loc']]
+        lines = [f"--{err['loc'][0]} {shown(values[err['loc'][0]])}: {_message(err)}"
+                 for err in e.errors() if err['loc']]
         raise ValueError('; '.join(dict.fromkeys(lines))) from None

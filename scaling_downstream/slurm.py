@@ -54,7 +54,7 @@ class Cluster:
         if not self.resubmits >= 0: raise ValueError(f"cluster resubmits={self.resubmits} must be 0 or more")
         if not isinstance(self.sbatch, dict): raise ValueError(f"cluster sbatch={self.sbatch!r}: give a mapping of sbatch options")
         for key, value in self.sbatch.items(): check_sbatch_option(key, value)
-        if self.partition is not None: check_sbatch_option('partition', self.partition)  # it becomes a line of the script
+        if self.partition is not None: check_sbatch_option('partition', self.partition)  # a line of the script too
     @property
     def training_processes(self) -> int: return self.processes or self.gpus or 1
 
@@ -176,8 +176,8 @@ def queue_states() -> dict[str, str]:
 
 def last_error(root: Path, key: str, record: dict) -> str|None:
     """The last line of the error job `key` failed with in its latest SLURM job, if it failed with one: from the
-    job's own record (`error.txt`, which the sweep writes as text), never by unpickling a file that the runs folder names: on a
-    shared file system whoever can write there could make it run code. A job that died before the sweep could record
+    job's own record (`error.txt`, which the sweep writes as text), never by unpickling a file that the runs folder
+    names: on a shared file system whoever can write there could make it run code. A job that died before the sweep could record
     anything is reported by its SLURM state and its log's last line (`watch`)."""
     err = Path(root)/key/'error.txt'
     if err.exists() and err.stat().st_mtime >= record.get('submitted', 0) - 1: return err.read_text().strip().splitlines()[-1]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08b_spec.ipynb #7c34b826
 from __future__ import annotations
-import copy, dataclasses, difflib, json, os, re
+import copy, dataclasses, json, os, re
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -18,9 +18,9 @@ from .grid import STUDY_SCALES, grid_jobs
 from .schema import read_spec_file
 
 # %% auto #0
-__all__ = ['EXAMPLE', 'check_keys', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer', 'choose_tokenizer',
-           'scale_study', 'load_study', 'check_seeds', 'test_pairs', 'exclude_test_pairs', 'overlap_table',
-           'check_study', 'write_example', 'study_alignment']
+__all__ = ['EXAMPLE', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer', 'choose_tokenizer', 'scale_study',
+           'load_study', 'check_seeds', 'test_pairs', 'exclude_test_pairs', 'overlap_table', 'check_study',
+           'write_example', 'study_alignment']
 
 # %% ../nbs/08b_spec.ipynb #dda955e2
 EXAMPLE = """name: de-fr-docs
@@ -43,15 +43,6 @@ seeds: [0]
 finetune: {max_steps: 10}
 evaluation: {limit: 8}
 """
-
-# %% ../nbs/08b_spec.ipynb #3f26f3e3
-def check_keys(given: dict, known, where: str) -> dict:
-    "`given` if every key is in `known`; else an error naming `where`, the key and the nearest valid one."
-    if not isinstance(given, dict): raise ValueError(f"{where} must be a mapping of keys, not {type(given).__name__}")
-    for key in given:
-        near = difflib.get_close_matches(str(key), known, n=1)
-        if key not in known: raise ValueError(f"{where}: unknown key {key!r}" + (f" (did you mean {near[0]!r}?)" if near else f"; the keys are {', '.join(known)}"))
-    return given
 
 # %% ../nbs/08b_spec.ipynb #d0a6713d
 def resolve_mixture(mixture, pools: dict) -> str:
@@ -146,7 +137,6 @@ def choose_tokenizer(setting, pools: dict, tasks: dict, grid: dict) -> str|None:
         if study_languages(pools, tasks) <= set(LANGS): return base
         setting = {'train': 8000 if grid['pretrain']['preset'] not in ('smoke', 'cpu') else 2000}
     if isinstance(setting, dict):
-        check_keys(setting, ('train',), 'tokenizer')
         return study_tokenizer(pools, tasks, int(setting['train']))
     load_tokenizer(setting)  # a folder or name that does not hold a tokenizer fails here
     return str(Path(setting).resolve()) if Path(setting).is_dir() else setting
@@ -175,9 +165,11 @@ def _resolve(spec: dict, path: Path) -> Study:
     pools = {n: resolve_pool(n, p, base_dir) for n, p in spec['pools'].items()}
     tasks = {pair: resolve_task(pair, t, base_dir) for pair, t in spec['tasks'].items()}
     given = spec['mixtures'] if isinstance(spec['mixtures'], dict) else {pair: spec['mixtures'] for pair in tasks}  # per task, or one list for all
-    if unknown := [p for p in given if p not in tasks]: raise ValueError(f"mixtures: {', '.join(unknown)} is not a task of the spec")
+    if unknown := [p for p in given if p not in tasks]:
+        raise ValueError(f"mixtures: {', '.join(unknown)} is not a task of the spec")
     mixtures = {pair: list(dict.fromkeys(resolve_mixture(m, pools) for m in given.get(pair, []))) for pair in tasks}
-    if empty := [pair for pair, ms in mixtures.items() if not ms]: raise ValueError(f"mixtures: none for task {', '.join(empty)}")
+    if empty := [pair for pair, ms in mixtures.items() if not ms]:
+        raise ValueError(f"mixtures: none for task {', '.join(empty)}")
     check_seeds(spec.get('seeds'), mixtures, pools)
     grid = _grid(spec, base, mixtures, tasks)
     grid['pretrain']['tokenizer'] = grid['finetune']['tokenizer'] = choose_tokenizer(spec.get('tokenizer'), pools, tasks, grid)
