@@ -1,9 +1,18 @@
-"What the benchmarks share: the line that names the machine, the --repeats option, and where their tables go."
-import argparse
+"""What the benchmarks share: the line that names the machine, the --repeats option, and where their tables go.
+
+It stays at bench/ while the scripts live in bench/<kind>/ (README.md); a script that uses it starts with
+`sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`. Importing it also puts every bench/<kind>/ folder on
+`sys.path`, so that a script imports another by its name wherever that one lives (`from step_profile import FINETUNE`).
+"""
+import argparse, sys
 from pathlib import Path
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+KINDS = ('timing', 'checks', 'experiments', 'plans', 'tables', 'tools')  # bench/<kind>/: README.md says which is which
+for _kind in KINDS:
+    if str(BENCH/_kind) not in sys.path: sys.path.append(str(BENCH/_kind))
 
 def machine() -> str:
     """The processor (model, the flags that change its kernels, torch's vector kernels), its cores and numpy's version:

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from .core import LANGS, PAIRS, check_pair
-from .data import PAPER_MIXTURES, PAPER_RUNS, Mixture, load_tokenizer, mono_texts, parallel_texts
+from .mixtures import Mixture, PAPER_MIXTURES, PAPER_RUNS
+from .pairs import parallel_texts
+from .tokenizer import load_tokenizer, mono_texts
 
 # %% auto #0
 __all__ = ['language_share', 'target_share', 'alignment_score', 'ngram_counts', 'overlap', 'AlignmentStats', 'alignment_stats',
@@ -16,13 +18,15 @@ __all__ = ['language_share', 'target_share', 'alignment_score', 'ngram_counts', 
 
 # %% ../nbs/02b_alignment.ipynb #0a38cc06
 def language_share(mixture, lang: str, langs: Mapping[str, str]|None=None) -> float:
-    "The share of `mixture` drawn from pools in language `lang` (`langs`: pool -> language; by default each pool is a language)."
+    """The share of `mixture` drawn from pools in language `lang` (`langs`: pool -> language; by default each pool is a
+    language)."""
     return sum(f for pool, f in Mixture(mixture).items() if (langs or {}).get(pool, pool) == lang)
 
 def target_share(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
     "The share of `mixture` in the target language of `pair`."
     return language_share(mixture, check_pair(pair)[1], langs)
 
+# %% ../nbs/02b_alignment.ipynb #c646d3c2
 def alignment_score(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
     """The paper's translation alignment score (Eq. 2): P(src)·P(dest) + 0.7·P(src) + 0.8·P(dest), where P(l) is the
     share of the mixture's pools in language l (`langs`: pool -> language; by default each pool is a language)."""
@@ -32,20 +36,23 @@ def alignment_score(mixture, pair, langs: Mapping[str, str]|None=None) -> float:
 
 # %% ../nbs/02b_alignment.ipynb #fdc1bea7
 def ngram_counts(seqs: Sequence[Sequence[int]], n: int=1, vocab_size: int|None=None) -> pd.Series:
-    "Counts of the token-id n-grams of `seqs` (none spanning two sequences), indexed by the n-gram's base-`vocab_size` code."
+    """Counts of the token-id n-grams of `seqs` (none spanning two sequences), indexed by the n-gram's
+    base-`vocab_size` code."""
     arrays = [np.asarray(s, np.int64) for s in seqs if len(s) >= n]
     if not arrays: return pd.Series(dtype=np.int64)
     flat = np.concatenate(arrays)
     base = int(vocab_size or flat.max() + 1)
     starts = np.concatenate([[0], np.cumsum([len(a) for a in arrays])[:-1]])
     ok = np.ones(len(flat), bool)
-    for k in range(1, n): ok[starts[starts >= k] - k] = False  # positions whose n-gram would cross into the next sequence
+    # positions whose n-gram would cross into the next sequence
+    for k in range(1, n): ok[starts[starts >= k] - k] = False
     ok[len(flat) - n + 1:] = False
     code = np.zeros(int(ok.sum()), np.int64); pos = np.flatnonzero(ok)
     for k in range(n): code = code*base + flat[pos + k]
     keys, counts = np.unique(code, return_counts=True)
     return pd.Series(counts, index=keys)
 
+# %% ../nbs/02b_alignment.ipynb #a80a5004
 def overlap(p: pd.Series, q: pd.Series) -> float:
     "Σ min(p, q) of two distributions given as counts (each normalised here): 1 - their total variation distance."
     p, q = p/p.sum(), q/q.sum()
@@ -53,6 +60,16 @@ def overlap(p: pd.Series, q: pd.Series) -> float:
     return float(np.minimum(p.values, q.values).sum())
 
 # %% ../nbs/02b_alignment.ipynb #ca97d1ae
+@dataclass
+class AlignmentStats:
+    "N-gram counts of each language's pool and of each task's source and target sides, for `measured_alignment`."
+    n: int
+    mono: dict   # lang -> pd.Series of n-gram counts
+    src: dict    # pair -> counts of the task's source side
+    tgt: dict    # pair -> counts of the task's target side
+    tokens: pd.DataFrame  # how many tokens each was counted on
+
+# %% ../nbs/02b_alignment.ipynb #679cfe9c
 def _sample_ids(tok, texts: Sequence[str], max_tokens: int|None, seed: int, batch: int=2048) -> list[list[int]]:
     "Token ids (no </s>) of documents of `texts` in a seeded order, until `max_tokens` tokens are reached."
     order = np.random.default_rng(seed).permutation(len(texts)) if max_tokens else np.arange(len(texts))
@@ -63,18 +80,11 @@ def _sample_ids(tok, texts: Sequence[str], max_tokens: int|None, seed: int, batc
             if max_tokens and total >= max_tokens: return out
     return out
 
-@dataclass
-class AlignmentStats:
-    "N-gram counts of each language's pool and of each task's source and target sides, for `measured_alignment`."
-    n: int
-    mono: dict   # lang -> pd.Series of n-gram counts
-    src: dict    # pair -> counts of the task's source side
-    tgt: dict    # pair -> counts of the task's target side
-    tokens: pd.DataFrame  # how many tokens each was counted on
-
+# %% ../nbs/02b_alignment.ipynb #3ef41509
 def alignment_stats(tok=None, pools=None, pairs=None, task_pairs=PAIRS, langs=LANGS, n: int=1,
                     max_tokens: int|None=1_000_000, split: str='train', seed: int=0) -> AlignmentStats:
-    "Count the n-grams of `langs`' pools and of `task_pairs`' `split` sets (defaults: the embedded corpus and tokenizer)."
+    """Count the n-grams of `langs`' pools and of `task_pairs`' `split` sets (defaults: the embedded corpus and
+    tokenizer)."""
     if tok is None: tok = load_tokenizer()
     def count(texts, key):
         ids = _sample_ids(tok, texts, max_tokens, seed)
@@ -88,24 +98,31 @@ def alignment_stats(tok=None, pools=None, pairs=None, task_pairs=PAIRS, langs=LA
         src[pair], tgt[pair] = count(df.src.tolist(), pair + ' src'), count(df.tgt.tolist(), pair + ' tgt')
     return AlignmentStats(n, mono, src, tgt, pd.Series(sizes, name='tokens').to_frame())
 
+# %% ../nbs/02b_alignment.ipynb #ab8ba7ac
 def measured_alignment(mixture, pair, stats: AlignmentStats) -> pd.Series:
     "Share of the task's n-gram mass covered by the mixture's (`score`), and of its source and target sides alone."
     mixture, _ = Mixture(mixture), check_pair(pair)
     missing = [l for l in mixture.pools if l not in stats.mono]
-    if missing: raise ValueError(f"no counts for {', '.join(missing)}: alignment_stats was run for languages {', '.join(stats.mono)}")
-    if pair not in stats.src: raise ValueError(f"no counts for {pair}: alignment_stats was run for pairs {', '.join(stats.src)}")
+    if missing:
+        raise ValueError(f"no counts for {', '.join(missing)}: "
+                         f"alignment_stats was run for languages {', '.join(stats.mono)}")
+    if pair not in stats.src:
+        raise ValueError(f"no counts for {pair}: alignment_stats was run for pairs {', '.join(stats.src)}")
     q = pd.concat([f*stats.mono[l]/stats.mono[l].sum() for l, f in mixture.items()], axis=1).fillna(0).sum(axis=1)
     task = stats.src[pair].add(stats.tgt[pair], fill_value=0)
     return pd.Series(dict(score=overlap(task, q), src=overlap(stats.src[pair], q), tgt=overlap(stats.tgt[pair], q)))
 
+# %% ../nbs/02b_alignment.ipynb #f264c169
 def alignment_table(stats: AlignmentStats, mixtures=None, pairs=None) -> pd.DataFrame:
-    "The paper's score and the measured one for every mixture (default: the paper's) and pair, marking the runs the paper made."
+    """The paper's score and the measured one for every mixture (default: the paper's) and pair, marking the runs the
+    paper made."""
     mixtures = [Mixture(m) for m in (mixtures if mixtures is not None else PAPER_MIXTURES.values())]
     rows = []
     for pair in (pairs if pairs is not None else list(stats.src)):
         for m in mixtures:
-            rows.append(dict(pair=pair, mixture=m.name, paper=alignment_score(m, pair),
-                             **measured_alignment(m, pair, stats).rename(lambda k: 'measured' if k == 'score' else f'measured_{k}').to_dict(),
+            measured = measured_alignment(m, pair, stats)
+            measured = measured.rename(lambda k: 'measured' if k == 'score' else f'measured_{k}')
+            rows.append(dict(pair=pair, mixture=m.name, paper=alignment_score(m, pair), **measured.to_dict(),
                              in_paper=m.name in PAPER_RUNS.get(pair, ())))
     return pd.DataFrame(rows).set_index(['pair', 'mixture'])
 
@@ -114,4 +131,5 @@ def alignment_wide(table: pd.DataFrame, columns=('paper', 'measured')) -> pd.Dat
     "`alignment_table` with one row per mixture (the paper's first) and the `columns` of each pair side by side."
     pairs = list(dict.fromkeys(table.index.get_level_values('pair')))
     wide = table[list(columns)].unstack('pair').swaplevel(axis=1)[[(p, c) for p in pairs for c in columns]]
-    return wide.reindex([m for m in PAPER_MIXTURES if m in wide.index] + [m for m in wide.index if m not in PAPER_MIXTURES])
+    return wide.reindex([m for m in PAPER_MIXTURES if m in wide.index]
+                        + [m for m in wide.index if m not in PAPER_MIXTURES])

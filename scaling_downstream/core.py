@@ -8,31 +8,39 @@ import hashlib, json, os, re, shutil, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TARGETS', 'LANGS', 'PAIRS', 'METRICS', 'is_lang_code', 'check_lang', 'check_pair', 'atomic_write_bytes', 'write_json',
-           'save_results', 'replace_dir', 'read_lines', 'cache_dir', 'collapse_whitespace', 'sha256_file', 'short_hash',
-           'without_paths', 'format_tokens', 'train_step', 'warmup_schedule']
+__all__ = ['TARGETS', 'LANGS', 'PAIRS', 'METRICS', 'REPO', 'is_lang_code', 'check_lang', 'check_pair', 'atomic_write_bytes',
+           'write_json', 'save_results', 'replace_dir', 'read_lines', 'cache_dir', 'collapse_whitespace', 'sha256_file',
+           'short_hash', 'without_paths', 'format_tokens', 'train_step', 'warmup_schedule']
 
 # %% ../nbs/00_core.ipynb #86cb7db6
 TARGETS = ('de', 'fr', 'ro')  # the embedded corpus's target languages; English is the source side of its pairs
 LANGS = ('en',) + TARGETS
 PAIRS = tuple(f'en-{t}' for t in TARGETS)
-METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}  # what a model is scored by, and its name
+# what a model is scored by, and its name
+METRICS = {'bleu': 'BLEU', 'rouge_l': 'ROUGE-L', 'comet': 'COMET', 'chrf': 'chrF', 'ce': 'cross-entropy (nats/token)'}
 
+# %% ../nbs/00_core.ipynb #4021ad5a
 def is_lang_code(s) -> bool:
     "Whether `s` looks like an ISO 639 language code: two or three lowercase letters, a variant after an underscore."
     return isinstance(s, str) and re.fullmatch(r'[a-z]{2,3}(?:_[a-z0-9]+)?', s) is not None
 
+# %% ../nbs/00_core.ipynb #1e8e3a45
 def check_lang(lang) -> str:
     "`lang` if it is a language code (see `is_lang_code`), else a clear error."
-    if not is_lang_code(lang): raise ValueError(f"{lang!r} is not a language code: use ISO 639 codes of two or three lowercase letters, like 'en' or 'de'")
+    if not is_lang_code(lang):
+        raise ValueError(f"{lang!r} is not a language code: use ISO 639 codes of two or three lowercase letters, "
+                         "like 'en' or 'de'")
     return lang
 
+# %% ../nbs/00_core.ipynb #f3569f0b
 def check_pair(pair) -> tuple[str, str]:
     "The (source, target) languages of the direction `pair`: 'en-ro' -> ('en', 'ro'), 'de-fr' -> ('de', 'fr')."
     parts = pair.split('-') if isinstance(pair, str) else []
-    if len(parts) != 2: raise ValueError(f"{pair!r} is not a language pair: write source-target, like 'en-de' or 'de-fr'")
+    if len(parts) != 2:
+        raise ValueError(f"{pair!r} is not a language pair: write source-target, like 'en-de' or 'de-fr'")
     src, tgt = map(check_lang, parts)
-    if src == tgt: raise ValueError(f"{pair!r} translates {src} into itself: the source and target languages must differ")
+    if src == tgt:
+        raise ValueError(f"{pair!r} translates {src} into itself: the source and target languages must differ")
     return src, tgt
 
 # %% ../nbs/00_core.ipynb #6af7e0d7
@@ -48,14 +56,17 @@ def atomic_write_bytes(path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True); raise
     return path
 
+# %% ../nbs/00_core.ipynb #001ba13d
 def write_json(path, obj) -> Path:
     "Write `obj` as indented JSON to `path`, atomically; text stays as written (UTF-8, not `\\u` escapes)."
     return atomic_write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + '\n').encode())
 
+# %% ../nbs/00_core.ipynb #3c96580c
 def save_results(table, path) -> Path:
     "Write a results table (a pandas DataFrame) to the CSV `path`, atomically."
     return atomic_write_bytes(Path(path), table.to_csv(index=False).encode())
 
+# %% ../nbs/00_core.ipynb #90f41e21
 def replace_dir(tmp, final) -> Path:
     "Move the finished folder `tmp` to `final`, replacing it (the old one stays until the new one is complete)."
     tmp, final = Path(tmp), Path(final)
@@ -67,7 +78,8 @@ def replace_dir(tmp, final) -> Path:
 
 # %% ../nbs/00_core.ipynb #28e92c3a
 def read_lines(path) -> list[str]:
-    "The lines of the text file `path` (.xz, .gz or plain), decoded strictly as UTF-8; errors name the file, the line and the byte."
+    """The lines of the text file `path` (.xz, .gz or plain), decoded strictly as UTF-8;
+    errors name the file, the line and the byte."""
     import gzip, lzma
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no such file: {path}")
@@ -78,11 +90,17 @@ def read_lines(path) -> list[str]:
         line = data[:e.start].count(b'\n') + 1
         raise ValueError(f"{path}: line {line} is not UTF-8 (byte {data[e.start]:#04x} at offset {e.start})") from None
     if not text.strip(): raise ValueError(f"{path} is empty")
-    return [l.removesuffix('\r') for l in text.removeprefix('\ufeff').removesuffix('\n').split('\n')]  # not splitlines: U+2028 is text
+    # not splitlines: U+2028 is text
+    return [l.removesuffix('\r') for l in text.removeprefix('\ufeff').removesuffix('\n').split('\n')]
 
+# %% ../nbs/00_core.ipynb #826fec91
 def cache_dir() -> Path:
     "Where counts worth keeping between processes go: $SD_CACHE, else ~/.cache/scaling_downstream."
     return Path(os.environ.get('SD_CACHE') or Path.home()/'.cache'/'scaling_downstream')
+
+# %% ../nbs/00_core.ipynb #15c35fd7
+import scaling_downstream
+REPO = Path(scaling_downstream.__file__).resolve().parents[1]  # the clone: specs/, corpus/, papermill_runs/, bench/
 
 # %% ../nbs/00_core.ipynb #3bd1d262
 def collapse_whitespace(text: str) -> str:
@@ -94,12 +112,15 @@ def sha256_file(path) -> str:
     "The SHA-256 of the file `path`, in hex."
     with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
 
+# %% ../nbs/00_core.ipynb #d1d1e422
 def short_hash(data: str|bytes, length: int=16) -> str:
     "The first `length` hex digits of the SHA-256 of `data` (text as UTF-8): a short name for content."
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()[:length]
 
+# %% ../nbs/00_core.ipynb #60c44d6a
 def without_paths(obj):
-    "`obj` with the paths of hashed files left out (a `files` or `file` beside its `sha256`): the same data anywhere is the same."
+    """`obj` with the paths of hashed files left out (a `files` or `file` beside its `sha256`):
+    the same data anywhere is the same."""
     if isinstance(obj, list): return [without_paths(v) for v in obj]
     if not isinstance(obj, dict): return obj
     hashed = 'sha256' in obj
@@ -114,7 +135,8 @@ def format_tokens(n: float) -> str:
 
 # %% ../nbs/00_core.ipynb #c325af20
 def train_step(acc, model, optimizer, loss, max_grad_norm: float=1.0) -> None:
-    "One optimiser step on `loss` through the accelerator `acc`: backward, clip the gradient norm, step, clear the gradients."
+    """One optimiser step on `loss` through the accelerator `acc`:
+    backward, clip the gradient norm, step, clear the gradients."""
     acc.backward(loss)
     acc.clip_grad_norm_(model.parameters(), max_grad_norm)
     optimizer.step(); optimizer.zero_grad(set_to_none=True)

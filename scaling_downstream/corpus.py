@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np, pandas as pd
-from .core import (LANGS, PAIRS, atomic_write_bytes, check_lang, check_pair, collapse_whitespace, read_lines,
-                                     sha256_file, short_hash, write_json)
+from .core import (LANGS, PAIRS, REPO, atomic_write_bytes, check_lang, check_pair,
+                                     collapse_whitespace, read_lines, sha256_file, short_hash, write_json)
 
 # %% auto #0
 __all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TEST_SHARE', 'TEXT_COLUMNS', 'TRAIN_CAP', 'MONO_WORDS',
@@ -25,7 +25,8 @@ __all__ = ['SPLITS', 'STOPWORDS', 'SOURCE_PRIORITY', 'DOC_SOURCES', 'TEST_SHARE'
 SPLITS = ('train', 'valid', 'test', 'pair-test')  # test: the multi-way set; pair-test: the pair's own
 
 # %% ../nbs/01b_corpus.ipynb #b5e996db
-_TAGS = r'(?:a|b|i|u|s|em|strong|span|big|small|tt|code|sub|sup|br|p|kbd|var|link|ul|li|div|font|label|html|body|emph|guilabel|command|filename|literal)'
+_TAGS = (r'(?:a|b|i|u|s|em|strong|span|big|small|tt|code|sub|sup|br|p|kbd|var|link|ul|li|div|font|label|html|body|'
+         r'emph|guilabel|command|filename|literal)')
 _MARKUP = re.compile(rf'</?{_TAGS}(?:\s[^<>]*)?/?>', re.I)
 _PLACEHOLDER = re.compile(r'%(?:\d+\$)?[-+0]*\d*(?:\.\d+)?(?:hh|h|ll|l|L|q|j|z|t)?[sdifuxXeEgGcSpo%]'  # printf
                           r'|%\([A-Za-z_][\w]*\)[sdifr]'       # python %(name)s
@@ -37,12 +38,14 @@ _PLACEHOLDER = re.compile(r'%(?:\d+\$)?[-+0]*\d*(?:\.\d+)?(?:hh|h|ll|l|L|q|j|z|t
 _ACCEL = re.compile(r'(?:(?<![\w&])_(?=\w)|~(?=\w)|&(?!#?\w+;)(?=\w))')  # not the & of an entity
 _RO_COMMA = str.maketrans('şţŞŢ', 'șțȘȚ')
 
+# %% ../nbs/01b_corpus.ipynb #b56a264c
 def clean_text(s: str, lang: str='en') -> str:
     "Entities decoded, inline markup and accelerators removed, whitespace collapsed (and ș/ț for Romanian)."
     s = html.unescape(_ACCEL.sub('', _MARKUP.sub(' ', unicodedata.normalize('NFC', s))))
     if lang == 'ro': s = s.translate(_RO_COMMA)
     return collapse_whitespace(s)
 
+# %% ../nbs/01b_corpus.ipynb #34bc176e
 def normalise_placeholders(src: str, tgt: str) -> tuple[str, str]:
     "Every placeholder as `{n}`, numbered by first appearance in `src`; `tgt` reuses the numbering."
     numbers = {}
@@ -53,28 +56,37 @@ def normalise_placeholders(src: str, tgt: str) -> tuple[str, str]:
 
 # %% ../nbs/01b_corpus.ipynb #109d2332
 STOPWORDS = {
-    'en': set('the and of to is in that for it with as are on this be by from or an not you can will which if your all have'.split()),
-    'de': set('der die das und ist nicht ein eine zu den mit von für auf im dem sich des sie es wird werden oder auch kann wenn bei'.split()),
-    'fr': set('le la les de des et est un une du pour dans que qui pas sur au aux ne avec par sont ce cette il vous être'.split()),
-    'ro': set('și în de la cu pe nu este un o care pentru din să se mai sau ca ce al ale lui fi sunt acest această dacă'.split()),
+    'en': set('the and of to is in that for it with as are on this be by from or an not you can will which if your '
+              'all have'.split()),
+    'de': set('der die das und ist nicht ein eine zu den mit von für auf im dem sich des sie es wird werden oder auch '
+              'kann wenn bei'.split()),
+    'fr': set('le la les de des et est un une du pour dans que qui pas sur au aux ne avec par sont ce cette il vous '
+              'être'.split()),
+    'ro': set('și în de la cu pe nu este un o care pentru din să se mai sau ca ce al ale lui fi sunt acest această '
+              'dacă'.split()),
 }
+
+# %% ../nbs/01b_corpus.ipynb #595d39d6
 _WORD = re.compile(r"[^\W\d_]+")
 
 def words(s: str) -> list[str]:
     "Lower-cased alphabetic words (apostrophes split: l'utilisateur -> l, utilisateur)."
     return _WORD.findall(s.lower())
 
+# %% ../nbs/01b_corpus.ipynb #7efc0d63
 def stopword_counts(s: str) -> dict:
     "How many function words of each language `s` contains."
     ws = words(s)
     return {lang: sum(w in sw for w in ws) for lang, sw in STOPWORDS.items()}
 
+# %% ../nbs/01b_corpus.ipynb #ed58bafa
 def is_language(s: str, lang: str, against: Iterable[str]=LANGS) -> bool:
     "Function-word language ID: `lang`'s count is at least every other's, and a segment of 6+ words has one."
     counts = stopword_counts(s)
     if len(s.split()) >= 6 and counts[lang] == 0: return False
     return all(counts[lang] >= counts[o] for o in against if o != lang)
 
+# %% ../nbs/01b_corpus.ipynb #fe176902
 def is_untranslated(src: str, tgt: str) -> bool:
     "The translation is the source, or more than half of its 3+-letter words occur in the source."
     if tgt.strip().lower() == src.strip().lower(): return True
@@ -87,6 +99,7 @@ def length_ratio_ok(src: str, tgt: str, max_ratio: float=2.5, slack: int=10) -> 
     a, b = len(src) + slack, len(tgt) + slack
     return max(a, b) <= max_ratio*min(a, b)
 
+# %% ../nbs/01b_corpus.ipynb #151206c7
 def filter_pair(en: str, tgt: str, lang: str):
     "The cleaned `(en, tgt)` of a raw pair, or the reason it is dropped."
     en, tgt = clean_text(en), clean_text(tgt, lang)
@@ -113,6 +126,7 @@ def source_rank(tag: str) -> int:
     family = tag.split(':')[0]
     return SOURCE_PRIORITY.index(family) if family in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
 
+# %% ../nbs/01b_corpus.ipynb #003d3485
 def read_jsonl(path) -> Iterator[dict]:
     "Records of a (gzipped) JSON-lines file."
     opener = gzip.open if str(path).endswith('.gz') else open
@@ -180,8 +194,8 @@ def split_documents(mw: pd.DataFrame, n_test: int=1600, n_valid: int=1100, max_d
         if split == 'valid' and counts['valid'] >= n_valid: break
         chosen[split].append(doc); counts[split] += int(sizes[doc])
     if counts['valid'] < n_valid:
-        raise ValueError(f"only {counts['test'] + counts['valid']} multi-way segments in documents of at most {max_doc}; "
-                         f"need {n_test} test + {n_valid} valid")
+        raise ValueError(f"only {counts['test'] + counts['valid']} multi-way segments in documents of at most "
+                         f"{max_doc}; need {n_test} test + {n_valid} valid")
     return {k: set(v) for k, v in chosen.items()}
 
 # %% ../nbs/01b_corpus.ipynb #0a716e22
@@ -189,6 +203,7 @@ def held_out_keys(held: pd.DataFrame) -> set:
     "Normalised forms of every side of the held-out (valid + test) multi-way rows."
     return {dedupe_key(s) for lang in LANGS for s in held[lang]} - {''}
 
+# %% ../nbs/01b_corpus.ipynb #da15354e
 def remove_held_out(df: pd.DataFrame, keys: set, docs: set, key_columns=('key',)) -> pd.DataFrame:
     "Rows of `df` none of whose `key_columns` is in `keys` and whose `source|doc` is not in `docs`."
     leak = (df['source'] + '|' + df['doc']).isin(docs)
@@ -209,6 +224,7 @@ def segment_keys(df: pd.DataFrame) -> set:
     "The normalised form of every segment of `df`, in any of its text columns."
     return {dedupe_key(s) for c in TEXT_COLUMNS if c in df for s in df[c]} - {''}
 
+# %% ../nbs/01b_corpus.ipynb #70f482ed
 def without_segments(df: pd.DataFrame, keys: set) -> pd.DataFrame:
     "Rows of `df` none of whose segments, normalised, is in `keys`."
     hit = np.zeros(len(df), bool)
@@ -219,12 +235,14 @@ def without_segments(df: pd.DataFrame, keys: set) -> pd.DataFrame:
 # %% ../nbs/01b_corpus.ipynb #bfa0001d
 def in_hashed_order(df: pd.DataFrame) -> pd.DataFrame:
     "`df`'s rows in a fixed pseudo-random order (a hash of each English segment): any prefix mixes every source."
-    return df.iloc[np.argsort([short_hash(en) for en in df['en']], kind='stable')]  # equal-length hex: sorts as numbers
+    # equal-length hex: sorts as numbers
+    return df.iloc[np.argsort([short_hash(en) for en in df['en']], kind='stable')]
 
+# %% ../nbs/01b_corpus.ipynb #545e74e0
 def hold_out_pair_tests(written: dict, share: float=TEST_SHARE) -> dict:
     """The corpus's files (`{relative path: DataFrame}`) with each pair's test set, `parallel/<pair>.test.tsv.xz`: the
-    documents of its training pool that `is_test_document` picks, in `in_hashed_order`. Every segment of a test set, and of the multi-way
-    one, then leaves every file that is not a test set."""
+    documents of its training pool that `is_test_document` picks, in `in_hashed_order`. Every segment of a test set,
+    and of the multi-way one, then leaves every file that is not a test set."""
     out = dict(written)
     for pair in PAIRS:
         train = written[f'parallel/{pair}.train.tsv.xz']
@@ -235,7 +253,8 @@ def hold_out_pair_tests(written: dict, share: float=TEST_SHARE) -> dict:
 
 # %% ../nbs/01b_corpus.ipynb #0eca45cd
 def find_leaks(written: dict) -> list[str]:
-    "One line for each file that holds a segment of a test set (`{relative path: DataFrame}`, as `hold_out_pair_tests`)."
+    """One line for each file that holds a segment of a test set (`{relative path: DataFrame}`, as
+    `hold_out_pair_tests`)."""
     tests = {rel: segment_keys(df) for rel, df in written.items() if rel.endswith('test.tsv.xz')}
     out = []
     for rel, df in written.items():
@@ -251,10 +270,10 @@ def write_tsv_xz(df: pd.DataFrame, path) -> Path:
     "`df` as xz-compressed TSV with a header; refuses text holding tabs or newlines."
     for c in df.columns:
         bad = df[c].astype(str).str.contains('[\t\n\r]', regex=True)
-        if bad.any(): raise ValueError(f"column {c!r} of {path} has a tab or newline in row {int(np.flatnonzero(bad)[0])}")
+        if bad.any():
+            raise ValueError(f"column {c!r} of {path} has a tab or newline in row {int(np.flatnonzero(bad)[0])}")
     text = '\t'.join(df.columns) + '\n' + ''.join('\t'.join(map(str, r)) + '\n' for r in df.itertuples(index=False))
     return atomic_write_bytes(path, lzma.compress(text.encode('utf-8'), preset=9))
-
 
 # %% ../nbs/01b_corpus.ipynb #d439ba9f
 def read_tsv(path, columns=None, header: bool=True) -> pd.DataFrame:
@@ -268,24 +287,28 @@ def read_tsv(path, columns=None, header: bool=True) -> pd.DataFrame:
         fields = line.split('\t')
         if len(fields) != len(names):
             what = 'has no tab' if len(fields) == 1 else f"has {len(fields)} fields"
-            raise ValueError(f"{path}: line {i} {what}; expected {len(names)} tab-separated fields ({', '.join(names)})")
+            raise ValueError(f"{path}: line {i} {what}; expected {len(names)} tab-separated fields "
+                             f"({', '.join(names)})")
         rows.append(fields)
     return pd.DataFrame(rows, columns=names)
 
 # %% ../nbs/01b_corpus.ipynb #4db30f08
 def _cap_words(df: pd.DataFrame, text_column: str, max_words) -> pd.DataFrame:
-    "Whole documents of `df` up to `max_words` words of `text_column`: running text first, then a fixed pseudo-random order."
+    """Whole documents of `df` up to `max_words` words of `text_column`: running text first, then a fixed
+    pseudo-random order."""
     if max_words is None: return df
     doc = df['source'] + '|' + df['doc']
     n_words = df[text_column].str.split().str.len().groupby(doc).sum()
     total = n_words[sorted(n_words.index, key=lambda d: (source_rank(d.split('|')[0]), _stable_hash(d)))].cumsum()
     return df[doc.isin(total.index[total <= max_words])]
 
-def _words(texts: pd.Series) -> int: return int(texts.str.split().str.len().sum())
-
+# %% ../nbs/01b_corpus.ipynb #1024a8e6
 # Sizes of the embedded corpus: about 27 MB compressed, with the token counts the study needs (see the manifest)
 TRAIN_CAP = {'de': 1_100_000, 'fr': 1_100_000}  # English words of training pairs; en-ro keeps everything
 MONO_WORDS = {'en': 3_900_000, 'de': 3_200_000, 'fr': 3_300_000}  # ro keeps everything
+
+# %% ../nbs/01b_corpus.ipynb #d7ab9f84
+def _words(texts: pd.Series) -> int: return int(texts.str.split().str.len().sum())
 
 def write_files(written: dict, out_dir) -> dict:
     "Write the corpus's files (`{relative path: DataFrame}`) under `out_dir`; the manifest's entry for each."
@@ -298,12 +321,40 @@ def write_files(written: dict, out_dir) -> dict:
                             sources=df['source'].str.split(':').str[0].value_counts().to_dict())
     return summary
 
+# %% ../nbs/01b_corpus.ipynb #9fbf92e4
+def _corpus_files(train: pd.DataFrame, splits: dict, mono: pd.DataFrame, train_cap, mono_words) -> dict:
+    "The corpus's files (`{relative path: DataFrame}`) before the pairs' own test sets are held out."
+    written = {}
+    for lang in ('de', 'fr', 'ro'):
+        t = _cap_words(train[train['lang'] == lang], 'en', (train_cap or {}).get(lang))
+        t = t.sort_values(['source', 'doc'], kind='stable')
+        written[f'parallel/en-{lang}.train.tsv.xz'] = t.rename(columns={'tgt': lang})[['en', lang, 'source', 'doc']]
+    for s, df in splits.items(): written[f'multiway/{s}.tsv.xz'] = df[['en', 'de', 'fr', 'ro', 'source', 'doc']]
+    for lang in LANGS:
+        m = _cap_words(mono[mono['lang'] == lang], 'text', (mono_words or {}).get(lang))
+        m = m.sort_values(['source', 'doc'], kind='stable')
+        written[f'mono/{lang}.tsv.xz'] = m[['text', 'source']]
+    return written
+
+# %% ../nbs/01b_corpus.ipynb #f12a7018
+def _manifest(raw: Path, written: dict, summary: dict, dropped: pd.DataFrame, settings: dict) -> dict:
+    "The manifest: the settings, each file's entry, the packages that contributed, and what the filter dropped."
+    tags = set(pd.concat([df['source'] for df in written.values()]).str.split(' ').explode())
+    packages = [p for p in json.loads((raw/'packages.json').read_text()) if set(p.get('sources', [])) & tags]
+    return dict(description='scaling_downstream embedded corpus: real human-written and human-translated text from '
+                            'Debian and PyPI packages; see nbs/01b_corpus.ipynb',
+                settings=settings, files=summary, packages=packages,
+                dropped=dropped.groupby(['lang', 'reason'])['pairs'].sum().unstack(fill_value=0).to_dict('index'))
+
+# %% ../nbs/01b_corpus.ipynb #335fffe4
 def build_corpus(work_dir, out_dir, n_test: int=1600, n_valid: int=1100, min_train_words: int=3,
-                 train_cap: dict|None=TRAIN_CAP, mono_words: dict|None=MONO_WORDS, test_share: float=TEST_SHARE) -> dict:
+                 train_cap: dict|None=TRAIN_CAP, mono_words: dict|None=MONO_WORDS,
+                 test_share: float=TEST_SHARE) -> dict:
     "Filter, dedupe, join, split and write the corpus from `work_dir/raw` into `out_dir`; returns the manifest."
     raw, out = Path(work_dir)/'raw', Path(out_dir)
     for need in (raw/'parallel', raw/'mono', raw/'packages.json'):
-        if not need.exists(): raise FileNotFoundError(f"{need} is missing: run sources.extract_sources({str(work_dir)!r}) first")
+        if not need.exists():
+            raise FileNotFoundError(f"{need} is missing: run sources.extract_sources({str(work_dir)!r}) first")
     files = lambda kind: [p for p in sorted((raw/kind).glob('*.jsonl.gz'))]
     records = lambda kind: (r for p in files(kind) for r in read_jsonl(p))
     pairs, dropped = filter_parallel(records('parallel'))
@@ -315,24 +366,11 @@ def build_corpus(work_dir, out_dir, n_test: int=1600, n_valid: int=1100, min_tra
     train = remove_held_out(pairs, keys, held_docs, ('key', 'tgt_key'))
     train = train[train['en'].str.split().str.len() >= min_train_words]
     mono = remove_held_out(filter_mono(records('mono')), keys, held_docs)
-    written = {}
-    for lang in ('de', 'fr', 'ro'):
-        t = _cap_words(train[train['lang'] == lang], 'en', (train_cap or {}).get(lang)).sort_values(['source', 'doc'], kind='stable')
-        written[f'parallel/en-{lang}.train.tsv.xz'] = t.rename(columns={'tgt': lang})[['en', lang, 'source', 'doc']]
-    for s, df in splits.items(): written[f'multiway/{s}.tsv.xz'] = df[['en', 'de', 'fr', 'ro', 'source', 'doc']]
-    for lang in LANGS:
-        m = _cap_words(mono[mono['lang'] == lang], 'text', (mono_words or {}).get(lang)).sort_values(['source', 'doc'], kind='stable')
-        written[f'mono/{lang}.tsv.xz'] = m[['text', 'source']]
-    written = hold_out_pair_tests(written, test_share)
+    written = hold_out_pair_tests(_corpus_files(train, splits, mono, train_cap, mono_words), test_share)
     summary = write_files(written, out)
-    tags = set(pd.concat([df['source'] for df in written.values()]).str.split(' ').explode())
-    packages = [p for p in json.loads((raw/'packages.json').read_text()) if set(p.get('sources', [])) & tags]
-    manifest = dict(description='scaling_downstream embedded corpus: real human-written and human-translated text from '
-                                'Debian and PyPI packages; see nbs/01b_corpus.ipynb',
-                    settings=dict(n_test=n_test, n_valid=n_valid, min_train_words=min_train_words,
-                                  train_cap=train_cap, mono_words=mono_words, test_share=test_share),
-                    files=summary, packages=packages,
-                    dropped=dropped.groupby(['lang', 'reason'])['pairs'].sum().unstack(fill_value=0).to_dict('index'))
+    settings = dict(n_test=n_test, n_valid=n_valid, min_train_words=min_train_words,
+                    train_cap=train_cap, mono_words=mono_words, test_share=test_share)
+    manifest = _manifest(raw, written, summary, dropped, settings)
     write_json(out/'MANIFEST.json', manifest)
     return manifest
 
@@ -358,12 +396,13 @@ def add_pair_tests(out_dir, share: float=TEST_SHARE) -> dict:
 # %% ../nbs/01b_corpus.ipynb #09521609
 def corpus_dir(corpus=None) -> Path:
     "The corpus folder: `corpus`, else $SD_CORPUS, else the embedded `corpus/` beside the package."
-    import scaling_downstream
-    d = Path(corpus or os.environ.get('SD_CORPUS') or Path(scaling_downstream.__file__).resolve().parents[1]/'corpus')
+    d = Path(corpus or os.environ.get('SD_CORPUS') or REPO/'corpus')
     if not (d/'MANIFEST.json').is_file():
-        raise FileNotFoundError(f"no corpus at {d} (no MANIFEST.json): build one with `sd-build-corpus`, or set SD_CORPUS")
+        raise FileNotFoundError(f"no corpus at {d} (no MANIFEST.json): "
+                                "build one with `sd-build-corpus`, or set SD_CORPUS")
     return d
 
+# %% ../nbs/01b_corpus.ipynb #f7db90b2
 @functools.lru_cache(maxsize=8)
 def _read_version(path: str, mtime_ns: int, size: int, columns: tuple) -> pd.DataFrame:
     "`read_tsv` of one version of a file (its modification time and size tell versions apart)."
@@ -376,21 +415,28 @@ def _read_cached(path, columns):
     stat = path.stat()
     return _read_version(str(path), stat.st_mtime_ns, stat.st_size, tuple(columns)).copy()
 
+# %% ../nbs/01b_corpus.ipynb #7a854804
 def load_parallel(pair: str, split: str, corpus=None) -> pd.DataFrame:
     """Pairs of the embedded corpus: columns src, tgt, source, doc. Split `test` is the multi-way test set, the same
     English for every pair; `pair-test` the pair's own, whole documents of its training sources."""
     src, tgt = check_pair(pair)
-    if pair not in PAIRS: raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): give your own in a study spec's tasks (08b_spec)")
+    if pair not in PAIRS:
+        raise ValueError(f"the embedded corpus has no {pair} pairs (it has {', '.join(PAIRS)}): "
+                         "give your own in a study spec's tasks (08b_spec)")
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     d = corpus_dir(corpus)
     if split == 'pair-test' and not (d/'parallel'/f'{pair}.test.tsv.xz').is_file():
-        raise FileNotFoundError(f"the corpus in {d} has no test set of {pair}'s own: hold them out with corpus.add_pair_tests")
+        raise FileNotFoundError(f"the corpus in {d} has no test set of {pair}'s own: "
+                                "hold them out with corpus.add_pair_tests")
     df = (_read_cached(d/'parallel'/f'{pair}.train.tsv.xz', [src, tgt]) if split == 'train'
           else _read_cached(d/'parallel'/f'{pair}.test.tsv.xz', [src, tgt]) if split == 'pair-test'
           else _read_cached(d/'multiway'/f'{split}.tsv.xz', list(LANGS)))
     return pd.DataFrame({'src': df[src], 'tgt': df[tgt], 'source': df['source'], 'doc': df['doc']})
 
+# %% ../nbs/01b_corpus.ipynb #73259f8b
 def load_mono(lang: str, corpus=None) -> pd.DataFrame:
     "The monolingual pool of `lang`: columns text, source."
-    if check_lang(lang) not in LANGS: raise ValueError(f"the embedded corpus has no {lang} pool (it has {', '.join(LANGS)}): give your own in a study spec's pools (08b_spec)")
+    if check_lang(lang) not in LANGS:
+        raise ValueError(f"the embedded corpus has no {lang} pool (it has {', '.join(LANGS)}): "
+                         "give your own in a study spec's pools (08b_spec)")
     return _read_cached(corpus_dir(corpus)/'mono'/f'{lang}.tsv.xz', ['text', 'source'])

@@ -11,18 +11,20 @@ from tqdm.auto import tqdm
 from .core import check_pair
 from .machine import autocast, default_device
 from .userdata import task_pairs
-from .data import encode_pairs, load_tokenizer, short_pairs
+from .pairs import encode_pairs, short_pairs
+from .tokenizer import load_tokenizer
 from .model import cross_entropy, load_checkpoint
 
 # %% auto #0
-__all__ = ['NO_COMET', 'translate', 'bleu', 'paired_bleu', 'UnicodeWords', 'rouge_l', 'comet_model_path', 'comet_score',
+__all__ = ['NO_COMET', 'translate', 'bleu', 'UnicodeWords', 'rouge_l', 'paired_bleu', 'comet_model_path', 'comet_score',
            'build_tiny_comet', 'evaluate', 'evaluate_checkpoint']
 
 # %% ../nbs/06_evaluate.ipynb #b0855c43
 @torch.no_grad()
 def translate(model, tok, sources, batch_size: int=64, num_beams: int=1, max_new_tokens: int=128, max_length: int=128,
               progress: bool=False) -> list[str]:
-    "Translations of `sources` by `model`: greedy (`num_beams=1`) or beam search, in length-sorted batches, in input order."
+    """Translations of `sources` by `model`: greedy (`num_beams=1`) or beam search, in length-sorted batches, in input
+    order."""
     sources = list(sources)
     device = next(model.parameters()).device
     ids = tok(sources, return_attention_mask=False, truncation=True, max_length=max_length)['input_ids']
@@ -31,51 +33,46 @@ def translate(model, tok, sources, batch_size: int=64, num_beams: int=1, max_new
     model.eval()
     for start in tqdm(range(0, len(order), batch_size), desc='decode', disable=not progress):
         idx = order[start:start + batch_size]
-        batch = tok([sources[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors='pt',
-                    return_token_type_ids=False).to(device)
+        batch = tok([sources[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                    return_tensors='pt', return_token_type_ids=False).to(device)
         with autocast(device):
             gen = model.generate(**batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
                                  early_stopping=num_beams > 1)
         for i, text in zip(idx, tok.batch_decode(gen, skip_special_tokens=True)): out[i] = text
     return out
 
+# %% ../nbs/06_evaluate.ipynb #e4a0f691
+def _bootstrap_intervals(hyps: list, refs: list, names: tuple[str, str], n_bootstrap: int) -> dict:
+    """Half-widths of the 95% intervals of BLEU and chrF (`names`: the scores' names, BLEU and chrF2), from sacreBLEU's
+    bootstrap test of this one system. It resamples sentences with its own fixed seed, so the same translations give
+    the same interval."""
+    from sacrebleu.metrics import BLEU, CHRF
+    from sacrebleu.significance import PairedTest
+    metrics = {'BLEU': BLEU(references=[refs]), 'chrF': CHRF(references=[refs])}
+    _, tested = PairedTest([('system', hyps)], metrics, references=None, test_type='bs', n_samples=n_bootstrap)()
+    return dict(bleu_ci=tested[names[0]][0].ci, chrf_ci=tested[names[1]][0].ci)
+
 # %% ../nbs/06_evaluate.ipynb #6482842e
 def bleu(hypotheses, references, n_bootstrap: int=1000) -> dict:
     """sacreBLEU corpus BLEU (default 13a tokenisation) with its signature, brevity penalty and n-gram precisions; and
-    chrF; each with the half-width of its 95% interval from sacreBLEU's bootstrap over sentences (`n_bootstrap` resamples)."""
+    chrF; each with the half-width of its 95% interval from sacreBLEU's bootstrap over sentences (`n_bootstrap`
+    resamples)."""
     from sacrebleu.metrics import BLEU, CHRF
-    from sacrebleu.significance import PairedTest
     hyps, refs = list(hypotheses), list(references)
     if len(hyps) != len(refs): raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
     if n_bootstrap < 0: raise ValueError(f"n_bootstrap={n_bootstrap}: give a number of resamples, or 0 for no interval")
     b, c = BLEU(), CHRF()
-    score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])  # each with the signature of the score alone
-    intervals = {}
-    if n_bootstrap:  # sacreBLEU's bootstrap test of this one system; it resamples sentences with its own fixed seed, so
-        # the same translations give the same interval
-        _, tested = PairedTest([('system', hyps)], {'BLEU': BLEU(references=[refs]), 'chrF': CHRF(references=[refs])}, references=None,
-                               test_type='bs', n_samples=n_bootstrap)()
-        intervals = dict(bleu_ci=tested[score.name][0].ci, chrf_ci=tested[chrf.name][0].ci)  # by the scores' names, BLEU and chrF2
+    # each with the signature of the score alone
+    score, chrf = b.corpus_score(hyps, [refs]), c.corpus_score(hyps, [refs])
+    intervals = _bootstrap_intervals(hyps, refs, (score.name, chrf.name), n_bootstrap) if n_bootstrap else {}
     return dict(bleu=score.score, bleu_signature=str(b.get_signature()), brevity_penalty=score.bp,
                 precisions=[round(p, 4) for p in score.precisions], sys_len=score.sys_len, ref_len=score.ref_len,
                 chrf=chrf.score, chrf_signature=str(c.get_signature()), **intervals)
 
-def paired_bleu(baseline, system, references, n_bootstrap: int=1000) -> dict:
-    """BLEU of `system` against `baseline` on the same `references`, with sacreBLEU's paired bootstrap test: each score
-    with the half-width of its 95% interval, the difference, and the p-value that the difference is zero (two-sided:
-    the sign is the difference's)."""
-    from sacrebleu.metrics import BLEU
-    from sacrebleu.significance import PairedTest
-    refs = list(references)
-    if not len(baseline) == len(system) == len(refs): raise ValueError(f"{len(baseline)} baseline and {len(system)} system translations for {len(refs)} references")
-    _, scores = PairedTest([('baseline', list(baseline)), ('system', list(system))], {'BLEU': BLEU(references=[refs])}, references=None,
-                           test_type='bs', n_samples=n_bootstrap)()
-    base, sys_ = scores['BLEU']
-    return dict(baseline=base.score, baseline_ci=base.ci, system=sys_.score, system_ci=sys_.ci, difference=sys_.score - base.score,
-                p_value=sys_.p_value)
-
+# %% ../nbs/06_evaluate.ipynb #96571de0
 class UnicodeWords:
-    "ROUGE's tokenizer for any language: lower-cased runs of letters and digits (`rouge-score`'s own keeps only a-z and 0-9)."
+    """ROUGE's tokenizer for any language: lower-cased runs of letters and digits (`rouge-score`'s own keeps only a-z
+    and 0-9)."""
     def tokenize(self, text: str) -> list[str]: return re.findall(r'\w+', text.lower())
 
 def rouge_l(hypotheses, references) -> float:
@@ -86,64 +83,97 @@ def rouge_l(hypotheses, references) -> float:
     scorer = rouge_scorer.RougeScorer(['rougeL'], tokenizer=UnicodeWords())
     return 100 * float(np.mean([scorer.score(r, h)['rougeL'].fmeasure for h, r in zip(hyps, refs)]))
 
+# %% ../nbs/06_evaluate.ipynb #c2e6d9aa
+def paired_bleu(baseline, system, references, n_bootstrap: int=1000) -> dict:
+    """BLEU of `system` against `baseline` on the same `references`, with sacreBLEU's paired bootstrap test: each score
+    with the half-width of its 95% interval, the difference, and the p-value that the difference is zero (two-sided:
+    the sign is the difference's)."""
+    from sacrebleu.metrics import BLEU
+    from sacrebleu.significance import PairedTest
+    refs = list(references)
+    if not len(baseline) == len(system) == len(refs):
+        raise ValueError(f"{len(baseline)} baseline and {len(system)} system translations for {len(refs)} references")
+    _, scores = PairedTest([('baseline', list(baseline)), ('system', list(system))], {'BLEU': BLEU(references=[refs])},
+                           references=None, test_type='bs', n_samples=n_bootstrap)()
+    base, sys_ = scores['BLEU']
+    return dict(baseline=base.score, baseline_ci=base.ci, system=sys_.score, system_ci=sys_.ci,
+                difference=sys_.score - base.score, p_value=sys_.p_value)
+
 # %% ../nbs/06_evaluate.ipynb #57823c31
 NO_COMET = 'COMET: no model'
 
 def comet_model_path(model: str|Path|None=None) -> Path|None:
-    "The COMET checkpoint to use: `model`, else $SD_COMET_MODEL, else None; an error if a given path is not a checkpoint."
+    """The COMET checkpoint to use: `model`, else $SD_COMET_MODEL, else None; an error if a given path is not a
+    checkpoint."""
     model = model if model is not None else os.environ.get('SD_COMET_MODEL') or None
     if model is None: return None
     path = Path(model)
     if path.is_dir(): path = path/'checkpoints'/'model.ckpt'
-    if not path.is_file(): raise FileNotFoundError(f"COMET model {model}: no checkpoint file there (expected checkpoints/model.ckpt)")
-    if not (path.parents[1]/'hparams.yaml').is_file(): raise FileNotFoundError(f"COMET model {model}: hparams.yaml is missing from {path.parents[1]}")
+    if not path.is_file():
+        raise FileNotFoundError(f"COMET model {model}: no checkpoint file there (expected checkpoints/model.ckpt)")
+    if not (path.parents[1]/'hparams.yaml').is_file():
+        raise FileNotFoundError(f"COMET model {model}: hparams.yaml is missing from {path.parents[1]}")
     return path
 
+# %% ../nbs/06_evaluate.ipynb #8ca13da3
 def comet_score(sources, hypotheses, references, model: str|Path|None=None, batch_size: int=64) -> dict:
     "COMET system score and its model, or `comet=None` with the note 'COMET: no model' when there is none."
     path = comet_model_path(model)
     if path is None: return dict(comet=None, comet_model=NO_COMET)
     import logging
-    for name in ('pytorch_lightning', 'lightning', 'lightning.pytorch', 'comet'): logging.getLogger(name).setLevel(logging.ERROR)
+    for name in ('pytorch_lightning', 'lightning', 'lightning.pytorch', 'comet'):
+        logging.getLogger(name).setLevel(logging.ERROR)
     data = [dict(src=s, mt=h, ref=r) for s, h, r in zip(sources, hypotheses, references)]
     with warnings.catch_warnings():  # deprecation notices from COMET's pinned dependencies, not about this call
         warnings.simplefilter('ignore')
         from comet import load_from_checkpoint
         scorer = load_from_checkpoint(str(path), local_files_only=True)
-        out = scorer.predict(data, batch_size=batch_size, gpus=1 if torch.cuda.is_available() else 0, progress_bar=False)
+        out = scorer.predict(data, batch_size=batch_size, gpus=1 if torch.cuda.is_available() else 0,
+                             progress_bar=False)
     return dict(comet=float(out.system_score), comet_model=str(path.parents[1]))
 
+# %% ../nbs/06_evaluate.ipynb #06827ec8
+def _xlmr_tokenizer(tok=None):
+    "An XLM-R fast tokenizer over the pieces of `tok` (default: the project's), with XLM-R's special tokens."
+    from tokenizers import AddedToken, Tokenizer, models, processors
+    from transformers import XLMRobertaTokenizerFast
+    proj = (tok if tok is not None else load_tokenizer()).backend_tokenizer
+    pieces = [(p, s) for p, s in json.loads(proj.to_str())['model']['vocab']
+              if not (p.startswith('<') and p.endswith('>'))]
+    specials = ['<s>', '<pad>', '</s>', '<unk>']  # XLM-R's ids 0-3, then the pieces, then <mask>
+    xlmr = Tokenizer(models.Unigram([(s, 0.0) for s in specials] + pieces + [('<mask>', 0.0)], unk_id=3,
+                                    byte_fallback=False))
+    xlmr.normalizer, xlmr.pre_tokenizer, xlmr.decoder = proj.normalizer, proj.pre_tokenizer, proj.decoder
+    xlmr.post_processor = processors.TemplateProcessing(single='<s> $A </s>', pair='<s> $A </s> </s> $B </s>',
+                                                        special_tokens=[('<s>', 0), ('</s>', 2)])
+    xlmr.add_special_tokens([AddedToken(t, special=True) for t in specials + ['<mask>']])
+    return XLMRobertaTokenizerFast(tokenizer_object=xlmr, bos_token='<s>', eos_token='</s>', sep_token='</s>',
+                                   cls_token='<s>', unk_token='<unk>', pad_token='<pad>', mask_token='<mask>')
+
+# %% ../nbs/06_evaluate.ipynb #c81bcff8
 def build_tiny_comet(out_dir: str|Path, tok=None, seed: int=0) -> Path:
     """A COMET regression checkpoint with a tiny random XLM-R encoder over `tok`'s vocabulary, in the layout
     `comet.load_from_checkpoint` reads (for tests: its scores mean nothing)."""
     import yaml
-    from tokenizers import AddedToken, Tokenizer, models, processors
-    from transformers import XLMRobertaConfig, XLMRobertaTokenizerFast
+    from transformers import XLMRobertaConfig
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         import pytorch_lightning as pl
         from comet.models import RegressionMetric
     out = Path(out_dir); enc = out/'encoder'; enc.mkdir(parents=True, exist_ok=True)
-    proj = (tok if tok is not None else load_tokenizer()).backend_tokenizer
-    pieces = [(p, s) for p, s in json.loads(proj.to_str())['model']['vocab'] if not (p.startswith('<') and p.endswith('>'))]
-    specials = ['<s>', '<pad>', '</s>', '<unk>']  # XLM-R's ids 0-3, then the pieces, then <mask>
-    xlmr = Tokenizer(models.Unigram([(s, 0.0) for s in specials] + pieces + [('<mask>', 0.0)], unk_id=3, byte_fallback=False))
-    xlmr.normalizer, xlmr.pre_tokenizer, xlmr.decoder = proj.normalizer, proj.pre_tokenizer, proj.decoder
-    xlmr.post_processor = processors.TemplateProcessing(single='<s> $A </s>', pair='<s> $A </s> </s> $B </s>',
-                                                        special_tokens=[('<s>', 0), ('</s>', 2)])
-    xlmr.add_special_tokens([AddedToken(t, special=True) for t in specials + ['<mask>']])
-    fast = XLMRobertaTokenizerFast(tokenizer_object=xlmr, bos_token='<s>', eos_token='</s>', sep_token='</s>', cls_token='<s>',
-                                   unk_token='<unk>', pad_token='<pad>', mask_token='<mask>')
+    fast = _xlmr_tokenizer(tok)
     fast.save_pretrained(enc)
-    XLMRobertaConfig(vocab_size=len(fast), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-                     max_position_embeddings=514).save_pretrained(enc)
+    XLMRobertaConfig(vocab_size=len(fast), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=514).save_pretrained(enc)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        metric = RegressionMetric(pretrained_model=str(enc), load_pretrained_weights=False, local_files_only=True, hidden_sizes=[32])
+        metric = RegressionMetric(pretrained_model=str(enc), load_pretrained_weights=False, local_files_only=True,
+                                  hidden_sizes=[32])
     hparams = dict(metric.hparams, load_pretrained_weights=False)
     (out/'checkpoints').mkdir(exist_ok=True)
-    torch.save({'state_dict': metric.state_dict(), 'hyper_parameters': hparams, 'pytorch-lightning_version': pl.__version__,
-                'epoch': 0, 'global_step': 0}, out/'checkpoints'/'model.ckpt')
+    torch.save({'state_dict': metric.state_dict(), 'hyper_parameters': hparams,
+                'pytorch-lightning_version': pl.__version__, 'epoch': 0, 'global_step': 0},
+               out/'checkpoints'/'model.ckpt')
     (out/'hparams.yaml').write_text(yaml.safe_dump(hparams))
     return out/'checkpoints'/'model.ckpt'
 
@@ -151,31 +181,37 @@ def build_tiny_comet(out_dir: str|Path, tok=None, seed: int=0) -> Path:
 def evaluate(model, pair: str, split: str='test', tok=None, num_beams: int=1, batch_size: int=64, max_length: int=128,
              comet_model: str|Path|None=None, limit: int|None=None, max_tokens: int|None=None, tokenizer: str|None=None,
              progress: bool=False, task: dict|None=None) -> tuple[dict, pd.DataFrame]:
-    """Score `model` on `pair`'s `split` (of the study `task`, default the embedded corpus; the pairs that pass the length filter `max_tokens`, the
-    first `limit` of them if given): BLEU, chrF, ROUGE-L, COMET (or its absence) and cross-entropy. `tok` (or the
-    tokenizer named `tokenizer`) must be the model's. Returns the record and the translations."""
+    """Score `model` on `pair`'s `split` (of the study `task`, default the embedded corpus; the pairs that pass the
+    length filter `max_tokens`, the first `limit` of them if given): BLEU, chrF, ROUGE-L, COMET (or its absence) and
+    cross-entropy. `tok` (or the tokenizer named `tokenizer`) must be the model's. Returns the record and the
+    translations."""
     check_pair(pair)
     comet_path = comet_model_path(comet_model)  # a bad COMET path fails before decoding
     tok = tok if tok is not None else load_tokenizer(tokenizer)
     data = short_pairs(tok, task_pairs(pair, split, task), max_tokens)
     if limit: data = data.iloc[:limit]
     started = time.perf_counter()
-    # with a length filter, a translation may run 16 tokens past it (longer ones are degenerate repetitions, slow to decode)
-    hyps = translate(model, tok, data.src, batch_size=batch_size, num_beams=num_beams, max_length=max_length, progress=progress,
-                     max_new_tokens=max_tokens + 16 if max_tokens else 128)
+    # with a length filter, a translation may run 16 tokens past it
+    # (longer ones are degenerate repetitions, slow to decode)
+    hyps = translate(model, tok, data.src, batch_size=batch_size, num_beams=num_beams, max_length=max_length,
+                     progress=progress, max_new_tokens=max_tokens + 16 if max_tokens else 128)
     decode_seconds = time.perf_counter() - started
-    record = dict(pair=pair, split=split, n=len(data), max_tokens=max_tokens, num_beams=num_beams, **bleu(hyps, data.tgt), rouge_l=rouge_l(hyps, data.tgt),
+    record = dict(pair=pair, split=split, n=len(data), max_tokens=max_tokens, num_beams=num_beams,
+                  **bleu(hyps, data.tgt), rouge_l=rouge_l(hyps, data.tgt),
                   **comet_score(data.src, hyps, data.tgt, comet_path),
                   ce=cross_entropy(model, encode_pairs(tok, data, max_length)),
                   decode_seconds=decode_seconds, sentences_per_s=len(data) / decode_seconds)
     return record, pd.DataFrame(dict(src=data.src, ref=data.tgt, hyp=hyps, source=data.source))
 
+# %% ../nbs/06_evaluate.ipynb #cb1e71a0
 def evaluate_checkpoint(path: str|Path, split: str='test', **kwargs) -> tuple[dict, pd.DataFrame]:
     "`evaluate` the finetuned model saved in `path` on its own pair; the record includes its finetuning record."
     path = Path(path)
-    if not (path/'finetune.json').exists(): raise FileNotFoundError(f"{path} holds no finetuned model (no finetune.json)")
+    if not (path/'finetune.json').exists():
+        raise FileNotFoundError(f"{path} holds no finetuned model (no finetune.json)")
     ft = json.loads((path/'finetune.json').read_text())
     model = load_checkpoint(path).to(default_device())
-    kwargs = dict(dict(max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer'), task=ft.get('task')), **kwargs)  # the task it was finetuned on
+    # the task it was finetuned on
+    kwargs = dict(dict(max_tokens=ft.get('max_tokens'), tokenizer=ft.get('tokenizer'), task=ft.get('task')), **kwargs)
     record, hyps = evaluate(model, ft['pair'], split, **kwargs)
     return dict(record, finetune={k: v for k, v in ft.items() if k != 'curve'}), hyps

@@ -4,23 +4,28 @@
 
 # %% ../nbs/09b_figures.ipynb #181637da
 from __future__ import annotations
-import math
+import itertools, math, re, textwrap
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 from .core import METRICS, atomic_write_bytes, format_tokens
-from .analysis import (FLOORS, RANGES, CurveFit, aligned_mixture, baseline, bleu_ce_relation, curve_d_f,
-                                         fallen, fit_band, fit_curve, mixture_alignment, mixture_label, task_note)
-from .fit import Bootstrap, FitResult
+from .analysis import (aligned_mixture, baseline, below_floor, bleu_ce_relation, curve_d_f, CurveFit,
+                                         fit_band, fit_curve, FLOORS, mixture_alignment, mixture_label, RANGES,
+                                         task_note, undefined_law_level)
+from .fit import FitResult
+from .intervals import Bootstrap
 
 # %% auto #0
-__all__ = ['plot_fit', 'save_figure', 'plot_curve', 'fig_scaling', 'comet_missing', 'fig_metrics', 'fig_mixtures',
-           'fig_bleu_vs_ce', 'fig_comet', 'fig_rollout', 'save']
+__all__ = ['plot_fit', 'save_figure', 'plot_curve', 'comet_missing', 'figure_problems', 'fig_scaling', 'fig_metrics',
+           'fig_mixtures', 'fig_bleu_vs_ce', 'fig_comet', 'fig_rollout', 'save']
 
 # %% ../nbs/09b_figures.ipynb #df11698a
 def plot_fit(fit: FitResult, held_out: pd.DataFrame|None=None, band: Bootstrap|None=None, baseline: float|None=None,
              ax=None, label: str|None=None, color=None, xlabel: str|None=None, ylabel: str='y', n_grid: int=200):
-    "Plot `fit`: fitted points, held-out points, the curve (log x), a bootstrap `band` and a `baseline`; returns the axes."
+    "Plot `fit`: fitted and held-out points, the curve (log x), a bootstrap `band` and a `baseline`; returns the axes."
     if ax is None: ax = plt.subplots(figsize=(6, 4))[1]
     law, label = fit.law, label or fit.law.formula
     if len(law.inputs) > 1: return _plot_parity(fit, held_out, ax, label, color, ylabel)
@@ -29,25 +34,32 @@ def plot_fit(fit: FitResult, held_out: pd.DataFrame|None=None, band: Bootstrap|N
     logx = name in law.positive_inputs
     grid = np.geomspace(xs.min()/1.3, xs.max()*1.3, n_grid) if logx else np.linspace(xs.min(), xs.max(), n_grid)
     with np.errstate(all='ignore'): curve = np.exp(law.log_fn(fit.theta[None], {name: grid})[0])
-    line, = ax.plot(grid, curve, color=color, label=label)
-    color = line.get_color()
+    color = ax.plot(grid, curve, color=color, label=label)[0].get_color()
     if band is not None:
         lo, hi = band.band(grid)
         ax.fill_between(grid, lo, hi, color=color, alpha=0.2, lw=0, label=f"{band.level:.0%} band of the curve")
-    ax.plot(fit.x[name], fit.y, 'o', color=color, label=f"fitted ({len(fit.y)} points)")
-    if held_out is not None and len(held_out):
-        ax.plot(held_out[name], held_out['y'], 'o', mfc='white', color=color, label=f"held out ({len(held_out)})")
+    _plot_observed(ax, fit, held_out, name, color)
     if baseline is not None: ax.axhline(baseline, color='black', lw=1.2, label='no pretraining')
     if logx: ax.set_xscale('log')
     ax.set_xlabel(xlabel or name); ax.set_ylabel(ylabel); ax.legend(fontsize='small'); ax.grid(alpha=0.3)
     return ax
 
+# %% ../nbs/09b_figures.ipynb #a368f731
+def _plot_observed(ax, fit: FitResult, held_out: pd.DataFrame|None, name: str, color):
+    "The points `fit` was fitted on (filled) and the `held_out` ones (open), against the law's input `name`."
+    ax.plot(fit.x[name], fit.y, 'o', color=color, label=f"fitted ({len(fit.y)} points)")
+    if held_out is not None and len(held_out):
+        ax.plot(held_out[name], held_out['y'], 'o', mfc='white', color=color, label=f"held out ({len(held_out)})")
+
+# %% ../nbs/09b_figures.ipynb #57a1a6ec
 def _plot_parity(fit, held_out, ax, label, color, ylabel):
     "Predicted against observed, for laws of several inputs."
-    color = ax.plot(fit.y, fit.predict(fit.x), 'o', ms=4, color=color, label=f"fitted ({len(fit.y)} points)")[0].get_color()
+    fitted = f"fitted ({len(fit.y)} points)"
+    color = ax.plot(fit.y, fit.predict(fit.x), 'o', ms=4, color=color, label=fitted)[0].get_color()
     ys = list(fit.y)
     if held_out is not None and len(held_out):
-        ax.plot(held_out['y'], held_out['predicted'], 'o', ms=4, mfc='white', color=color, label=f"held out ({len(held_out)})")
+        ax.plot(held_out['y'], held_out['predicted'], 'o', ms=4, mfc='white', color=color,
+                label=f"held out ({len(held_out)})")
         ys += list(held_out['y'])
     lims = [min(ys)*0.98, max(ys)*1.02]
     ax.plot(lims, lims, color='grey', lw=1, ls='--', label='predicted = observed')
@@ -58,7 +70,7 @@ def _plot_parity(fit, held_out, ax, label, color, ylabel):
 
 # %% ../nbs/09b_figures.ipynb #e3e4d676
 def save_figure(fig, path, dpi: int=150):
-    "Save `fig` to `path` (format from the suffix) atomically, creating its folder; the same figure gives the same bytes."
+    "Save `fig` to `path` (format from the suffix) atomically, creating its folder; the same figure, the same bytes."
     import io
     path, buffer = Path(path), io.BytesIO()
     stamp = {'.pdf': {'CreationDate': None}, '.svg': {'Date': None}}.get(path.suffix, None)  # no timestamps
@@ -69,186 +81,477 @@ def save_figure(fig, path, dpi: int=150):
 def _styles(d_fs) -> dict:
     "Dotted, dashed, solid for increasing D_f (the largest solid), as in the paper."
     d_fs = sorted(d_fs)
-    return dict(zip(d_fs, [':', '--', '-'][-len(d_fs):] if len(d_fs) <= 3 else ['-.', ':', '--'] + ['-']*(len(d_fs) - 3)))
+    styles = [':', '--', '-'][-len(d_fs):] if len(d_fs) <= 3 else ['-.', ':', '--'] + ['-']*(len(d_fs) - 3)
+    return dict(zip(d_fs, styles))
 
-def _baseline_band(ax, base, ls='-'):
-    "The no-pretraining line, `base` a score or (score, 95% half-width) drawn with its band."
+# %% ../nbs/09b_figures.ipynb #5251ffb1
+def _mixture_colors(pair: str, mixtures, table: pd.DataFrame|None=None) -> dict:
+    """A colour per mixture, the same for a kind of mixture in every figure: C0 the aligned one (50/50), C1 the target
+    language only, C2 English only, then the others in their order."""
+    aligned, only, kinds = aligned_mixture(pair, table), f"100% {pair.split('-')[-1]}", {}
+    for m in mixtures:
+        label = mixture_label(m)
+        kinds[m] = 0 if m == aligned else 1 if label == only else 2 if label == '100% en' else None
+    rest = [m for m in mixtures if kinds[m] is None]
+    return {m: f"C{k if k is not None else 3 + rest.index(m) % 7}" for m, k in kinds.items()}
+
+# %% ../nbs/09b_figures.ipynb #fc575529
+def _kind_label(pair: str, mixture: str, several: bool) -> str:
+    "A mixture's label; in a figure of `several` pairs, the target language called 'target' ('50% en + 50% target')."
+    label = mixture_label(mixture)
+    return re.sub(rf"\b{re.escape(pair.split('-')[-1])}\b", 'target', label) if several else label
+
+# %% ../nbs/09b_figures.ipynb #66d8e02b
+def _floor(metric: str) -> float:
+    "The least value a law of `metric` is drawn at: its floor (`FLOORS`: below it a score is noise), else its range's."
+    return FLOORS.get(metric, RANGES.get(metric, (-np.inf,))[0])
+
+# %% ../nbs/09b_figures.ipynb #570f8f1e
+def _law_on(cf: CurveFit, grid) -> np.ndarray:
+    "`cf`'s law on `grid`, NaN where it is undefined or below the metric's floor; all NaN for a curve below the floor."
+    with np.errstate(all='ignore'): y = np.exp(cf.fit.fit.law.log_fn(cf.fit.fit.theta[None], {'D_p': grid})[0])
+    shown = np.isfinite(y) & (y >= _floor(cf.metric)) & (not below_floor(cf.points, cf.metric))
+    return np.where(shown, y, np.nan)
+
+# %% ../nbs/09b_figures.ipynb #ba77e041
+def _band_on(cf: CurveFit, grid, law) -> tuple:
+    "The 95% band of `cf`'s law on `grid` where the law is drawn, cut at the metric's floor and range."
+    lo, hi = fit_band(cf).band(grid, undefined_law_level(cf.metric))
+    lo, hi = np.maximum(lo, _floor(cf.metric)), np.minimum(hi, RANGES.get(cf.metric, (0, np.inf))[1])
+    shown = np.isfinite(law) & np.isfinite(lo) & np.isfinite(hi)
+    return np.where(shown, lo, np.nan), np.where(shown, hi, np.nan)
+
+# %% ../nbs/09b_figures.ipynb #6169181a
+def _draw_law(ax, cf: CurveFit, x, color, ls: str, label: str):
+    """The law where `_law_on` draws it, and its band: shaded, its edges thin lines in the curve's style (not where
+    the floor cuts the band), so that bands that overlap stay apart. Returns the curve's colour."""
+    grid = np.geomspace(x.min()/1.2, x.max()*1.2, 200)
+    law = _law_on(cf, grid)
+    color = ax.plot(grid, law, ls=ls, color=color, lw=1.8, label=label, gid='law', zorder=3)[0].get_color()
+    lo, hi = _band_on(cf, grid, law)
+    if not np.isfinite(lo).any(): return color
+    ax.fill_between(grid, lo, hi, color=color, alpha=0.1, lw=0, gid='band', zorder=1)
+    for edge in (np.where(lo > _floor(cf.metric), lo, np.nan), hi):
+        ax.plot(grid, edge, ls=ls, color=color, lw=0.6, alpha=0.7, gid='band', zorder=1)
+    return color
+
+# %% ../nbs/09b_figures.ipynb #379495ed
+def _error_bars(ax, x, y, points: pd.DataFrame, color, role: str):
+    "The 95% interval of each point (seeds and test sentences), tagged with the curve's `role`."
+    ci = points.ci.to_numpy(float) if 'ci' in points else np.zeros_like(y)
+    if not (ci > 0).any(): return
+    bars = ax.errorbar(x, y, yerr=ci, fmt='none', ecolor=color, elinewidth=0.8, capsize=2, alpha=0.7)
+    for part in bars.lines[2]: part.set_gid(role)
+
+# %% ../nbs/09b_figures.ipynb #f39f65a2
+def _baseline_band(ax, base, ls: str='-', role: str='central'):
+    "The no-pretraining line, black in `ls`: `base` a score or (score, 95% half-width) drawn with its band."
     score, half = base if isinstance(base, tuple) else (base, float('nan'))
     if score is None or not math.isfinite(score): return
-    ax.axhline(score, color='black', ls=ls, lw=1)
+    ax.axhline(score, color='black', ls=ls, lw=1, gid=f"baseline {role}")
     if math.isfinite(half) and half > 0: ax.axhspan(score - half, score + half, color='black', alpha=0.08, lw=0)
 
+# %% ../nbs/09b_figures.ipynb #c50525d9
+def _no_law(cf: CurveFit) -> str:
+    "Why `cf` has no law, in a few words ('1 point', '3 points', ...)."
+    return re.sub(r'^1 points\b', '1 point', cf.reason.split(':')[0])
+
+# %% ../nbs/09b_figures.ipynb #99b8a49f
 def plot_curve(cf: CurveFit, ax, color=None, ls='-', label: str|None=None, base: float|tuple|None=None):
-    """Draw one fitted curve on `ax`: points (open = held out) with their 95% intervals, the law with the 95% band of
-    its curve (from the fitted points and their noise; the axes stay on the data), and the baseline `base`."""
-    label = label or f"$D_f$={format_tokens(cf.d_f)}"
+    """One curve on `ax`: points (filled: fitted, open: held out) with 95% bars, its law (`_draw_law`), the baseline
+    `base` in style `ls`; a fitted curve's artists are tagged 'central' (`_fit_view` scales the axes to them)."""
+    label, role = label or f"$D_f$={format_tokens(cf.d_f)}", 'central' if cf.fit is not None else 'side'
     x, y = cf.points.D_p.to_numpy(float), cf.points[cf.metric].to_numpy(float)
-    if cf.fit is not None:
-        grid = np.geomspace(x.min()/1.2, x.max()*1.2, 200)
-        with np.errstate(all='ignore'): law = np.exp(cf.fit.fit.law.log_fn(cf.fit.fit.theta[None], {'D_p': grid})[0])
-        color = ax.plot(grid, law, ls=ls, color=color, lw=1.5, label=label)[0].get_color()
-        ci = cf.points.ci.to_numpy(float) if 'ci' in cf.points else 0
-        low, high = (y - ci).min(), (y + ci).max()  # a band wider than the data is cut a little beyond it
-        lo, hi = np.clip(fit_band(cf).band(grid, fallen(cf.metric)), *RANGES.get(cf.metric, (-np.inf, np.inf)))
-        cut_lo, cut_hi = np.maximum(lo, low - (high - low)/4), np.minimum(hi, high + (high - low)/4)
-        ax.fill_between(grid, cut_lo, cut_hi, color=color, alpha=0.12, lw=0)
-        for cut, edge in ((cut_lo > lo, cut_lo), (cut_hi < hi, cut_hi)):  # where the band goes on beyond the plot: a dotted edge
-            if cut.any(): ax.plot(grid[cut], edge[cut], ls=':', color=color, lw=1, alpha=0.7)
-        n = len(cf.fit.fit.y)
-        ax.plot(x[:n], y[:n], 'o', color=color, ms=5)
-        ax.plot(x[n:], y[n:], 'o', color=color, mfc='white', ms=5)
+    if cf.fit is None:
+        label = f"{label} (no law: {_no_law(cf)})"
+        color = ax.plot(x, y, 'o', ls=ls, color=color, ms=5, lw=1, label=label, gid=role)[0].get_color()
     else:
-        color = ax.plot(x, y, 'o', ls=ls, color=color, ms=5, lw=1, label=f"{label} (no fit: {cf.reason.split(':')[0]})")[0].get_color()
-    if 'ci' in cf.points and cf.points.ci.gt(0).any():  # the 95% interval of each point: seeds and test sentences
-        ax.errorbar(x, y, yerr=cf.points.ci.to_numpy(float), fmt='none', ecolor=color, elinewidth=0.8, capsize=2, alpha=0.7)
-    _baseline_band(ax, base, ls)
+        color, n = _draw_law(ax, cf, x, color, ls, label), len(cf.fit.fit.y)
+        ax.plot(x[:n], y[:n], 'o', color=color, ms=5, gid=role, zorder=4)
+        ax.plot(x[n:], y[n:], 'o', color=color, mfc='white', ms=5, gid=role, zorder=4)
+    _error_bars(ax, x, y, cf.points, color, role)
+    _baseline_band(ax, base, ls, role)
     ax.set_xscale('log')
     return color
 
+# %% ../nbs/09b_figures.ipynb #5864bdbc
+def _roles(ax) -> list:
+    """The artists `plot_curve` tagged, each with whether it is central: the points, bars and baselines of fitted
+    curves (all of them, in a panel with no fitted curve)."""
+    tagged = [(a, str(a.get_gid()).split()[-1] == 'central') for a in [*ax.lines, *ax.collections]
+              if str(a.get_gid()).split()[-1:] in (['central'], ['side'])]
+    fitted = any(central and not str(a.get_gid()).startswith('baseline') for a, central in tagged)
+    return tagged if fitted else [(a, True) for a, _ in tagged]
+
+# %% ../nbs/09b_figures.ipynb #cfe873c9
+def _y_values(artist) -> np.ndarray:
+    "The y values an artist covers: a line's points, or the ends of error bars."
+    if isinstance(artist, Line2D): return np.asarray(artist.get_ydata(), float)
+    return np.concatenate([np.asarray(s)[:, 1] for s in artist.get_segments()] or [np.array([])])
+
+# %% ../nbs/09b_figures.ipynb #82040a21
+def _beyond(ax, lo: float, hi: float) -> list:
+    "The points and baselines beyond (lo, hi) of curves not central: (x, y, colour), x None for a baseline."
+    out = []
+    for a, central in _roles(ax):
+        if central or not isinstance(a, Line2D): continue
+        xs = [None] if str(a.get_gid()).startswith('baseline') else a.get_xdata()
+        out += [(x, y, a.get_color()) for x, y in zip(xs, a.get_ydata()) if np.isfinite(y) and not lo <= y <= hi]
+    return out
+
+# %% ../nbs/09b_figures.ipynb #03db244d
+def _edge_mark(ax, x, y: float, color, k: int=0):
+    """A triangle on the frame pointing at a value beyond it, the value written inside: at `x`, or left (a baseline);
+    the `k`-th mark at the same place writes its value `k` lines further in."""
+    lo, hi = ax.get_ylim()
+    up, transform = y > hi, ax.transData if x is not None else ax.get_yaxis_transform()
+    at = (x if x is not None else 0.03, hi if up else lo)
+    ax.plot(*at, marker='^' if up else 'v', color=color, ms=7, ls='', clip_on=False, transform=transform, gid='edge',
+            zorder=5)
+    ax.annotate(f"{y:.3g}", at, xycoords=transform, xytext=(0 if x is not None else 7, (-7 - 8*k) if up else 7 + 8*k),
+                textcoords='offset points', ha='center' if x is not None else 'left', va='top' if up else 'bottom',
+                fontsize='x-small', color=color)
+
+# %% ../nbs/09b_figures.ipynb #bba1df62
+def _mark_far(ax, hi: float):
+    "Mark every point or baseline beyond the y axis at its edge; those at one place (above `hi` or not) stack."
+    marks = _beyond(ax, *ax.get_ylim())
+    for i, (x, y, color) in enumerate(marks):
+        _edge_mark(ax, x, y, color, k=sum(m[0] == x and (m[1] > hi) == (y > hi) for m in marks[:i]))
+
+# %% ../nbs/09b_figures.ipynb #b0e30593
+def _y_range(ax) -> tuple|None:
+    "The y range of the panel's central artists, widened to take in other points less than half its span beyond it."
+    ys = np.concatenate([_y_values(a) for a, central in _roles(ax) if central] or [np.array([])])
+    if not np.isfinite(ys).any(): return None
+    lo, hi = np.nanmin(ys), np.nanmax(ys)
+    span = (hi - lo) or abs(hi)*0.1 or 1.0
+    near = [y for _, y, _ in _beyond(ax, lo, hi) if lo - span/2 <= y <= hi + span/2]
+    return min([lo, *near]), max([hi, *near])
+
+# %% ../nbs/09b_figures.ipynb #dd3a269c
+def _fit_view(ax, note: str|None=None):
+    """Scale the y axis to `_y_range`; mark every point or baseline beyond it at the edge, with room for the marks'
+    values and for `note` (at the top, or at the bottom when only the top has marks)."""
+    if (y_range := _y_range(ax)) is None: return
+    lo, hi = y_range
+    span = (hi - lo) or abs(hi)*0.1 or 1.0
+    far = _beyond(ax, lo - 0.06*span, hi + 0.06*span)
+    up, down = any(y > hi for _, y, _ in far), any(y < lo for _, y, _ in far)
+    note_up = note is not None and (down or not up)
+    top, bottom = 0.06 + 0.16*up + 0.3*note_up, 0.06 + 0.16*down + 0.3*(note is not None and not note_up)
+    ax.set_ylim(lo - bottom*span, hi + top*span)
+    _mark_far(ax, hi)
+    if note is None: return
+    strip = 0.16/(1 + top + bottom) if (up if note_up else down) else 0  # below (above) the marks' values
+    ax.text(0.5, 0.97 - strip if note_up else 0.03 + strip, note, transform=ax.transAxes, ha='center',
+            va='top' if note_up else 'bottom', color='firebrick', fontsize='small')
+
+# %% ../nbs/09b_figures.ipynb #b367f051
+def _floor_note(ax, metric: str) -> str|None:
+    "A warning where `metric` is below its floor at every central point of the panel: it measures noise there."
+    if metric not in FLOORS: return None
+    points = [a for a in ax.get_lines() if a.get_marker() == 'o']
+    central = [y for a, c in _roles(ax) if c and a in points for y in a.get_ydata()]
+    if not central or max(central) >= FLOORS[metric]: return None
+    where = 'everywhere' if max(y for a in points for y in a.get_ydata()) < FLOORS[metric] else 'on the fitted curves'
+    return f"{METRICS[metric]} < {FLOORS[metric]:g} {where}:\nthe models do not translate yet (no law)"
+
+# %% ../nbs/09b_figures.ipynb #6ae92246
+def _dp_axis(ax):
+    "Ticks at the measured D_p, labelled in k/M/B (`_thin_labels` then drops the labels that would overlap)."
+    xs = sorted({x for line in ax.get_lines() if line.get_marker() == 'o' for x in line.get_xdata()})
+    if xs: ax.xaxis.set_major_locator(FixedLocator(xs)); ax.xaxis.set_minor_locator(FixedLocator([]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_tokens(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel('pretraining data $D_p$ (tokens)')
+
+# %% ../nbs/09b_figures.ipynb #01743b1b
 def _decorate(ax, metric, title=None):
-    "Axis labels, D_p ticks in k/M/B, a grid, and a warning where a score is below its floor everywhere."
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
-    ys = [y for line in ax.get_lines() if line.get_marker() == 'o' for y in line.get_ydata()]
-    if metric in FLOORS and ys and max(ys) < FLOORS[metric]:
-        ax.text(0.5, 0.5, f"{METRICS[metric]} < {FLOORS[metric]:g} everywhere:\nthe models do not translate yet", transform=ax.transAxes,
-                ha='center', va='center', color='firebrick', fontsize='medium', alpha=0.8)
-    xs = sorted({x for line in ax.get_lines() for x in line.get_xdata() if line.get_marker() == 'o'})
-    if xs:  # label the measured D_p, in k/M/B
-        ax.xaxis.set_major_locator(FixedLocator(xs)); ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_tokens(v)))
-    ax.set_xlabel('pretraining data $D_p$ (tokens)'); ax.set_ylabel(METRICS[metric])
+    "Axis labels, D_p ticks in k/M/B, a grid, and the y axis on the central points, with a warning below the floor."
+    _dp_axis(ax); ax.set_ylabel(METRICS[metric])
     if title: ax.set_title(title, fontsize='medium')
     ax.grid(alpha=0.3, which='both', lw=0.5)
+    _fit_view(ax, _floor_note(ax, metric))
 
-def _legend_notes(ax, below=None):
-    "The legend of `ax`, with what the open markers and black lines mean; with `below` (a figure), under its panels."
-    from matplotlib.lines import Line2D
-    handles, labels = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], marker='o', ls='', color='grey'), Line2D([], [], marker='o', ls='', color='grey', mfc='white'),
-                Line2D([], [], color='black', lw=1)]
-    labels += ['fitted points (band: 95% of the law; dotted: it goes on)', 'held out', 'no pretraining (band: 95%)']
-    if below is None: ax.legend(handles, labels, fontsize='x-small')
-    else: below.legend(handles, labels, fontsize='small', loc='upper center', bbox_to_anchor=(0.5, 0), ncol=len(labels))
+# %% ../nbs/09b_figures.ipynb #433a849b
+def _thin_labels(fig):
+    "Drop the D_p labels that would overlap a neighbour's, from the largest D_p down; their ticks stay, unlabelled."
+    r, gap = _renderer(fig), 3*fig.dpi/72
+    for ax in fig.axes:
+        if not isinstance(ax.xaxis.get_major_locator(), FixedLocator): continue
+        lo, hi = sorted(ax.get_xlim())
+        labels = sorted((t.get_position()[0], t.get_window_extent(r)) for t in ax.get_xticklabels()
+                        if t.get_text() and lo <= t.get_position()[0] <= hi)
+        kept = []
+        for x, box in reversed(labels):
+            if not kept or box.x1 + gap < kept[-1][1].x0: kept.append((x, box))
+        ax.xaxis.set_major_locator(FixedLocator(sorted(x for x, _ in kept)))
+        ax.xaxis.set_minor_locator(FixedLocator(sorted({x for x, _ in labels} - {x for x, _ in kept})))
 
-# %% ../nbs/09b_figures.ipynb #75d64850
-def fig_scaling(table: pd.DataFrame, mixture: str|None=None, pairs=None, metrics=('bleu', 'ce'), n_fit: int=4, title: str|None=None):
-    """Fig. 2 (default: each pair's 50/50 mixture) or Fig. 3 (`mixture='en'`): a column per pair, a row per metric,
-    a curve per D_f with its law, the baselines."""
-    pairs = list(pairs or sorted(table.pair.unique()))
-    fig, axes = plt.subplots(len(metrics), len(pairs), figsize=(4.2*len(pairs), 3.4*len(metrics)), squeeze=False)
-    for j, pair in enumerate(pairs):
-        mix = mixture or aligned_mixture(pair, table)
-        d_fs = sorted(table[(table.pair == pair) & (table.mixture == mix)].D_f.unique())
-        for i, metric in enumerate(metrics):
-            ax = axes[i, j]
-            for d_f, ls in _styles(d_fs).items():
-                plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{j}", ls=ls, base=baseline(table, pair, d_f, metric, ci=True))
-            _decorate(ax, metric, f"{pair}: {mixture_label(mix)} (alignment {mixture_alignment(table, pair, mix):.2g})" if i == 0 else None)
-            if d_fs: _legend_notes(ax)
-            else: ax.text(0.5, 0.5, f"no {mix} runs for {pair}", ha='center', transform=ax.transAxes)
-    fig.suptitle((title or f"{METRICS[metrics[0]]} and {METRICS[metrics[-1]]} against pretraining data") + f"\n{task_note(table)}; bars: 95% intervals", y=1.0)
+# %% ../nbs/09b_figures.ipynb #6290bd9b
+def _notes(fig, styles: bool=False) -> list:
+    """Legend entries for what the panels hold beside their curves, only those `fig` has: the markers, the band, the
+    baseline (with `styles`, in its D_f's line style), the marks at the edge."""
+    gids, grey = {str(a.get_gid()) for ax in fig.axes for a in [*ax.lines, *ax.collections]}, '0.4'
+    out = []
+    if 'law' in gids: out += [(Line2D([], [], marker='o', ls='', color=grey), 'fitted points'),
+                              (Line2D([], [], marker='o', ls='', color=grey, mfc='white'), 'held out')]
+    if 'band' in gids: out.append((Patch(fc=(0.4, 0.4, 0.4, 0.15), ec=grey, lw=0.6), '95% band of the law'))
+    if any(g.startswith('baseline') for g in gids):
+        base = 'no pretraining (shaded: 95%)' + ", in its $D_f$'s line" * styles
+        out.append((Line2D([], [], color='black', lw=1), base))
+    if 'edge' in gids:
+        edge = 'beyond the axis, its value written (black: no pretraining)'
+        out.append((Line2D([], [], marker='^', ls='', color=grey), edge))
+    return out
+
+# %% ../nbs/09b_figures.ipynb #db109384
+def _figure_legend(fig, series=None, styles: bool=False):
+    """The figure's one legend, outside its panels: `series` (label, handle), else the panels' labelled curves once
+    each, then `_notes`; below a wide figure (in as few rows as fit its width), right of a narrow one."""
+    items = dict(series or [])
+    for ax in ([] if series else fig.axes):
+        for h, l in zip(*ax.get_legend_handles_labels()): items.setdefault(l, h)
+    items.update({l: h for h, l in _notes(fig, styles)})
+    if not items: return None
+    args = dict(handles=list(items.values()), labels=list(items), fontsize='small')
+    if fig.get_figwidth() < 7: return fig.legend(loc='center left', bbox_to_anchor=(1, 0.5), **args)
+    for rows in range(1, len(items) + 1):
+        leg = fig.legend(loc='upper center', bbox_to_anchor=(0.5, 0), ncol=math.ceil(len(items)/rows), **args)
+        if rows == len(items) or leg.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width: return leg
+        leg.remove()
+
+# %% ../nbs/09b_figures.ipynb #25f77c13
+def _title(fig, head: str, rows: pd.DataFrame|None=None, left_out=()):
+    """`fig`'s title: `head`, what the scores are measured on (`rows`), what was left out and why; wrapped to its width
+    (and the legend's, right of a narrow figure: `_finish` centres it over both)."""
+    what = [] if rows is None else [task_note(rows), "bars: 95% intervals; laws drawn only where defined and above "
+                                                      "the score's floor"]
+    lines = [head, *what, *left_out]
+    width = fig.get_figwidth() + 3*(fig.get_figwidth() < 7)
+    fig.suptitle('\n'.join(textwrap.fill(line, int(width*14)) for line in lines), fontsize='medium')
+
+# %% ../nbs/09b_figures.ipynb #77d95fac
+def _finish(fig, series=None, styles: bool=False):
+    "Lay `fig` out, thin its D_p labels, and give it its one legend, outside the panels."
     fig.tight_layout()
+    _thin_labels(fig)
+    legend = _figure_legend(fig, series, styles)
+    if legend is not None and fig.get_suptitle() and fig.get_figwidth() < 7:  # the legend on the right
+        fig.suptitle(fig.get_suptitle(), x=0.5 + legend.get_window_extent().width/2/fig.bbox.width, fontsize='medium')
     return fig
 
-# %% ../nbs/09b_figures.ipynb #a7128162
-def _no_metric(ax, text):
-    ax.text(0.5, 0.5, text, ha='center', va='center', transform=ax.transAxes, fontsize='large', color='0.4')
-    ax.set_xticks([]); ax.set_yticks([])
+# %% ../nbs/09b_figures.ipynb #3d94106a
+def _text_figure(title: str, text: str, width: float=6.0):
+    "A figure that says why there is nothing to draw: a title and the reason, and no empty panel."
+    fig = plt.figure(figsize=(width, 1.0))
+    fig.suptitle(title)
+    fig.text(0.5, 0.4, text, ha='center', va='center', color='0.35')
+    return fig
 
+# %% ../nbs/09b_figures.ipynb #b5fa84d3
 def comet_missing(table: pd.DataFrame) -> str|None:
     "Why COMET is absent from `table` (the records' 'COMET: no model'), or None if it was scored."
     if 'comet' in table and table.comet.notna().any(): return None
-    return str(table.comet_model.dropna().iloc[0]) if 'comet_model' in table and table.comet_model.notna().any() else 'COMET: not scored'
+    if 'comet_model' in table and table.comet_model.notna().any(): return str(table.comet_model.dropna().iloc[0])
+    return 'COMET: not scored'
 
+# %% ../nbs/09b_figures.ipynb #05760f91
+def _scored(rows: pd.DataFrame, metrics) -> tuple[list, list]:
+    "The `metrics` some model of `rows` was scored by, and a note for each left out (for COMET, why it has no scores)."
+    kept = [m for m in metrics if m in rows and rows[m].notna().any()]
+    comet = (comet_missing(rows) or '').split(': ', 1)[-1] + ' (set SD_COMET_MODEL to score it)'
+    return kept, [f"{METRICS[m]} left out: {comet if m == 'comet' else 'not scored'}" for m in metrics if m not in kept]
+
+# %% ../nbs/09b_figures.ipynb #34cc598b
+def _overlapping(ax, axis: str, renderer) -> bool:
+    "Whether two of `ax`'s visible tick labels on `axis` ('x' or 'y') overlap, measured by `renderer`."
+    k, get = (0, ax.get_xticklabels) if axis == 'x' else (1, ax.get_yticklabels)
+    lo, hi = sorted(ax.get_xlim() if axis == 'x' else ax.get_ylim())
+    boxes = [t.get_window_extent(renderer) for minor in (False, True) for t in get(minor=minor)
+             if t.get_visible() and t.get_text() and lo <= t.get_position()[k] <= hi]
+    ends = sorted(((b.x0, b.x1) if axis == 'x' else (b.y0, b.y1)) for b in boxes)
+    return any(a[1] > b[0] for a, b in zip(ends, ends[1:]))
+
+# %% ../nbs/09b_figures.ipynb #3bd0f535
+def _renderer(fig):
+    "A renderer that has just drawn `fig` at its own dpi, on an Agg canvas if the figure's own cannot draw."
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = fig.canvas if hasattr(fig.canvas, 'get_renderer') else FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+# %% ../nbs/09b_figures.ipynb #f6f131de
+def figure_problems(fig) -> list[str]:
+    "What breaks the figures' rules in `fig`: legends (more than one, over a panel), empty panels, overlapping labels."
+    r = _renderer(fig)
+    legends, problems = [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]], []
+    if len(legends) > 1: problems.append(f"{len(legends)} legends")
+    for i, ax in enumerate(fig.axes):
+        if any(leg.get_window_extent(r).overlaps(ax.get_window_extent(r)) for leg in legends):
+            problems.append(f"panel {i}: under a legend")
+        if not ax.collections and not any(np.isfinite(np.asarray(l.get_ydata(), float)).any() for l in ax.lines):
+            problems.append(f"panel {i}: empty")
+        problems += [f"panel {i}: {axis} tick labels overlap" for axis in ('x', 'y') if _overlapping(ax, axis, r)]
+    return problems
+
+# %% ../nbs/09b_figures.ipynb #b8a2a1bc
+def _scaling_panel(ax, table, pair, mix, metric, n_fit, titled):
+    "One panel of Fig. 2/3: a curve per D_f of `mix`, in the D_f's line style, each with its baseline."
+    d_fs = sorted(table[(table.pair == pair) & (table.mixture == mix)].D_f.unique())
+    color = _mixture_colors(pair, [mix], table)[mix]
+    for d_f, ls in _styles(d_fs).items():
+        base = baseline(table, pair, d_f, metric, ci=True)
+        plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color, ls, base=base)
+    title = f"{pair}: {mixture_label(mix)} (alignment {mixture_alignment(table, pair, mix):.2g})"
+    _decorate(ax, metric, title if titled else None)
+
+# %% ../nbs/09b_figures.ipynb #1110cd60
+def fig_scaling(table: pd.DataFrame, mixture: str|None=None, pairs=None, metrics=('bleu', 'ce'), n_fit: int=4,
+                title: str|None=None):
+    """Fig. 2 (default: each pair's 50/50 mixture) or Fig. 3 (`mixture='en'`): a column per pair (with runs of the
+    mixture), a row per metric (scored), a curve per D_f with its law and baseline; the title says what is left out."""
+    pairs = list(pairs or sorted(table.pair.unique()))
+    mixes = {p: mixture or aligned_mixture(p, table) for p in pairs}
+    shown = [p for p in pairs if ((table.pair == p) & (table.mixture == mixes[p])).any()]
+    metrics, left_out = _scored(table[table.pair.isin(shown)], metrics)
+    left_out += [f"{p} left out: no {mixture_label(mixes[p])} runs" for p in pairs if p not in shown]
+    head = title or ' and '.join(METRICS[m] for m in metrics) + ' against pretraining data'
+    if not (shown and metrics): return _text_figure(head, '; '.join(left_out))
+    fig, axes = plt.subplots(len(metrics), len(shown), figsize=(4.2*len(shown), 3.4*len(metrics)), squeeze=False)
+    for (i, metric), (j, pair) in itertools.product(enumerate(metrics), enumerate(shown)):
+        _scaling_panel(axes[i, j], table, pair, mixes[pair], metric, n_fit, titled=i == 0)
+    _title(fig, head, table, left_out)
+    return _finish(fig, styles=True)
+
+# %% ../nbs/09b_figures.ipynb #ef1a08f1
 def _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit):
     "One panel: `metric` against D_p for each of `mixtures` (labelled with their alignment), and the baseline."
-    for k, mix in enumerate(mixtures):
-        plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, color=f"C{k}", label=f"{mixture_label(mix)} (A={mixture_alignment(table, pair, mix):.2g})")
+    colors = _mixture_colors(pair, mixtures, table)
+    for mix in mixtures:
+        label = f"{mixture_label(mix)} (A={mixture_alignment(table, pair, mix):.2g})"
+        plot_curve(fit_curve(table, pair, mix, d_f, metric, n_fit), ax, colors[mix], label=label)
     _baseline_band(ax, baseline(table, pair, d_f, metric, ci=True))
     _decorate(ax, metric)
 
-def fig_metrics(table: pd.DataFrame, pair: str='en-fr', mixtures=None, d_f: int|None=None, metrics=('bleu', 'rouge_l', 'comet', 'ce'), n_fit: int=4):
-    "Fig. 1: each metric against D_p for `pair`, one curve per mixture (default: 50/50 and English only) at `d_f` (default: `curve_d_f`)."
+# %% ../nbs/09b_figures.ipynb #0d2c660d
+def fig_metrics(table: pd.DataFrame, pair: str='en-fr', mixtures=None, d_f: int|None=None,
+                metrics=('bleu', 'rouge_l', 'comet', 'ce'), n_fit: int=4):
+    """Fig. 1: each metric against D_p for `pair`, one curve per mixture (default: 50/50 and English only) at `d_f`
+    (default: `curve_d_f`); a metric no model was scored by is left out, and the title says why."""
     mixtures = list(mixtures or [aligned_mixture(pair, table), 'en'])
-    rows = table[table.pair == pair]
-    d_f = d_f or curve_d_f(table, pair)
+    rows, d_f = table[table.pair == pair], d_f or curve_d_f(table, pair)
+    metrics, left_out = _scored(rows, metrics)
+    head = f"{pair}, $D_f$ = {format_tokens(d_f)} tokens: aligned against English-only pretraining"
+    if not metrics: return _text_figure(head, '; '.join(left_out))
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.6*len(metrics), 3.4), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
-        if metric == 'comet' and comet_missing(rows): _no_metric(ax, comet_missing(rows)); ax.set_title(METRICS[metric]); continue
-        _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
-    _legend_notes(axes[0, 0], below=fig)  # four panels: the legend would hide one
-    fig.suptitle(f"{pair}, $D_f$ = {format_tokens(d_f)} tokens: aligned against English-only pretraining\n{task_note(rows)}; bars: 95% intervals", y=1.04)
-    fig.tight_layout()
-    return fig
+    for ax, metric in zip(axes[0], metrics): _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
+    _title(fig, head, rows, left_out)
+    return _finish(fig)
 
 # %% ../nbs/09b_figures.ipynb #e192fc8d
 def fig_mixtures(table: pd.DataFrame, pair: str, d_f: int|None=None, metrics=('bleu', 'ce'), n_fit: int=4):
-    "Fig. 4: every mixture of `pair` at `d_f` (default: `curve_d_f`), one panel per metric."
-    rows = table[table.pair == pair]
-    d_f = d_f or curve_d_f(table, pair)
+    "Fig. 4: every mixture of `pair` at `d_f` (default: `curve_d_f`), one panel per metric (those scored)."
+    rows, d_f = table[table.pair == pair], d_f or curve_d_f(table, pair)
     mixtures = sorted(set(rows.mixture) - {'none'}, key=lambda m: -mixture_alignment(table, pair, m))
+    metrics, left_out = _scored(rows, metrics)
+    head = f"{pair}, $D_f$ = {format_tokens(d_f)} tokens: pretraining mixtures"
+    if not metrics: return _text_figure(head, '; '.join(left_out))
     fig, axes = plt.subplots(1, len(metrics), figsize=(5*len(metrics), 3.8), squeeze=False)
     for ax, metric in zip(axes[0], metrics): _mixture_panel(ax, table, pair, mixtures, d_f, metric, n_fit)
-    _legend_notes(axes[0, -1])
-    fig.suptitle(f"{pair}, $D_f$ = {format_tokens(d_f)} tokens: pretraining mixtures\n{task_note(rows)}; bars: 95% intervals", y=1.04)
-    fig.tight_layout()
-    return fig
+    _title(fig, head, rows, left_out)
+    return _finish(fig)
 
-# %% ../nbs/09b_figures.ipynb #2424f8b7
+# %% ../nbs/09b_figures.ipynb #4c7e33d5
+def _bleu_ce_panel(ax, table, pair) -> dict:
+    "One pair's checkpoints, coloured by mixture, with Gordon et al.'s exponential (its C and k in the title)."
+    rows = table[(table.pair == pair) & (table.mixture != 'none')]
+    colors = _mixture_colors(pair, sorted(set(rows.mixture)), table)
+    for mix, g in rows.groupby('mixture'):
+        ax.scatter(g.ce, g.bleu, s=12 + 30*np.log10(g.D_p/rows.D_p.min() + 1), color=colors[mix], alpha=0.8)
+    rel = bleu_ce_relation(table, pair)
+    law = f"\n$C e^{{-kL}}$ fitted: C = {rel['C']:.3g}, k = {rel['k']:.3g}" if 'fit' in rel else ''
+    if law:
+        grid = np.linspace(rows.ce.min(), rows.ce.max(), 100)
+        ax.plot(grid, rel['fit'].predict(grid), color='black', lw=1)
+    ax.set_title(f"{pair}: Spearman ρ = {rel['spearman']:.2f} over {rel['points']} checkpoints{law}", fontsize='medium')
+    ax.set_xlabel(METRICS['ce']); ax.set_ylabel('BLEU'); ax.grid(alpha=0.3)
+    return colors
+
+# %% ../nbs/09b_figures.ipynb #0ccebcfc
+def _mixture_series(colors: dict, several: bool, marker: str='o') -> list:
+    "Legend entries for the mixtures of {(pair, mixture): colour}, in colour order (one per kind with `several` pairs)."
+    items = {_kind_label(pair, m, several): c for (pair, m), c in sorted(colors.items(), key=lambda pc: int(pc[1][1:]))}
+    return [(label, Line2D([], [], marker=marker, ls='', color=c)) for label, c in items.items()]
+
+# %% ../nbs/09b_figures.ipynb #b8102919
 def fig_bleu_vs_ce(table: pd.DataFrame, pairs=('en-de', 'en-fr')):
     "Fig. 5: BLEU against CE of every pretrained checkpoint, per pair, with the exponential fit."
     pairs = [p for p in pairs if (table.pair == p).any()]
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.8*len(pairs), 3.8), squeeze=False)
-    for ax, pair in zip(axes[0], pairs):
-        rows = table[(table.pair == pair) & (table.mixture != 'none')]
-        for k, (mix, g) in enumerate(sorted(rows.groupby('mixture'), key=lambda mg: -mixture_alignment(table, pair, mg[0]))):
-            ax.scatter(g.ce, g.bleu, s=12 + 30*np.log10(g.D_p/g.D_p.min() + 1), color=f"C{k}", label=mixture_label(mix), alpha=0.8)
-        rel = bleu_ce_relation(table, pair)
-        if 'fit' in rel:
-            grid = np.linspace(rows.ce.min(), rows.ce.max(), 100)
-            ax.plot(grid, rel['fit'].predict(grid), color='black', lw=1, label=f"$C e^{{-kL}}$: C={rel['C']:.3g}, k={rel['k']:.3g}")
-        ax.set_title(f"{pair}: Spearman ρ = {rel['spearman']:.2f} over {rel['points']} checkpoints", fontsize='medium')
-        ax.set_xlabel(METRICS['ce']); ax.set_ylabel('BLEU'); ax.grid(alpha=0.3); ax.legend(fontsize='x-small')
-    fig.suptitle('BLEU against downstream cross-entropy (marker size grows with $D_p$)', y=1.02)
-    fig.tight_layout()
-    return fig
+    colors = {(pair, m): c for ax, pair in zip(axes[0], pairs) for m, c in _bleu_ce_panel(ax, table, pair).items()}
+    law = [('$C e^{-kL}$ fitted', Line2D([], [], color='black', lw=1))] if any(ax.lines for ax in fig.axes) else []
+    series = _mixture_series(colors, len(pairs) > 1) + law
+    _title(fig, 'BLEU against downstream cross-entropy (marker size grows with $D_p$)')
+    return _finish(fig, series)
+
+# %% ../nbs/09b_figures.ipynb #c78dcb15
+def _comet_panel(ax, table: pd.DataFrame, pair: str, n_fit: int):
+    "One pair's COMET against D_p at its `curve_d_f`, a curve per mixture."
+    rows, d_f = table[table.pair == pair], curve_d_f(table, pair)
+    mixtures = sorted(set(rows.mixture) - {'none'}, key=lambda m: -mixture_alignment(table, pair, m))
+    _mixture_panel(ax, table, pair, mixtures, d_f, 'comet', n_fit)
+    ax.set_title(f"{pair}, $D_f$ = {format_tokens(d_f)}", fontsize='medium')
 
 # %% ../nbs/09b_figures.ipynb #78228c3a
 def fig_comet(table: pd.DataFrame, pairs=None, n_fit: int=4):
     "Fig. 7: COMET against D_p, a panel per pair, one curve per mixture at `curve_d_f`; or the reason it is missing."
     pairs = list(pairs or sorted(table.pair.unique()))
-    missing = comet_missing(table)
-    if missing:
-        fig, ax = plt.subplots(figsize=(6, 2.2))
-        _no_metric(ax, f"{missing}\n(set SD_COMET_MODEL to a COMET checkpoint before the study runs)")
-        ax.set_title('COMET against pretraining data: not available')
-        return fig
-    fig, axes = plt.subplots(1, len(pairs), figsize=(4.2*len(pairs), 3.4), squeeze=False)
-    for ax, pair in zip(axes[0], pairs):
-        rows = table[table.pair == pair]; d_f = curve_d_f(table, pair)
-        _mixture_panel(ax, table, pair, sorted(set(rows.mixture) - {'none'}, key=lambda m: -mixture_alignment(table, pair, m)), d_f, 'comet', n_fit)
-        ax.set_title(f"{pair}, $D_f$ = {format_tokens(d_f)}", fontsize='medium')
-        ax.legend(fontsize='x-small')
-    fig.tight_layout()
-    return fig
+    shown = [p for p in pairs if not comet_missing(table[table.pair == p])]
+    if not shown:
+        why = f"{comet_missing(table)} (set SD_COMET_MODEL to a COMET checkpoint before the study runs)"
+        return _text_figure('COMET against pretraining data: not available', why, width=8)
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.2*len(shown), 3.4), squeeze=False)
+    for ax, pair in zip(axes[0], shown): _comet_panel(ax, table, pair, n_fit)
+    left_out = [f"{p} left out: no COMET scores" for p in pairs if p not in shown]
+    _title(fig, 'COMET against pretraining data', table, left_out)
+    return _finish(fig)
+
+# %% ../nbs/09b_figures.ipynb #bb5a14cc
+def _rollout_panel(ax, rows: pd.DataFrame, pair: str) -> dict:
+    "One pair's rollout errors: a colour per mixture, a marker per metric (circles: CE, squares: the score)."
+    colors = _mixture_colors(pair, sorted(rows.mixture.unique()))
+    for (mixture, metric), g in rows.groupby(['mixture', 'metric']):
+        ax.plot(g.decades, 100*g.rel_error.abs(), 'o' if metric == 'ce' else 's', ls='', ms=6, alpha=0.8,
+                color=colors[mixture])
+    ax.set_xlim(0, max(1.0, 1.1*rows.decades.max()))  # from the fit's edge out
+    ax.set_xlabel('decades of $D_p$ beyond the fit'); ax.set_title(pair, fontsize='medium')
+    ax.grid(alpha=0.3, which='both', lw=0.5)
+    return colors
+
+# %% ../nbs/09b_figures.ipynb #9404c691
+def _percent_axis(ax, errors: pd.Series):
+    "A log axis of errors in %, ticks at 1, 2, 5 per decade when the errors span two decades or less, else at each."
+    ax.set_yscale('log')
+    span = np.log10(errors.max()/errors.min()) if len(errors) and errors.min() > 0 else 3
+    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if span <= 2 else (1,)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%")); ax.yaxis.set_minor_formatter(NullFormatter())
 
 # %% ../nbs/09b_figures.ipynb #f9ce8e9e
 def fig_rollout(rollouts: pd.DataFrame, pairs=None):
-    "|relative error| of every rollout prediction against its distance beyond the fit (decades of $D_p$): a panel per pair."
+    "|relative error| of every rollout prediction against its distance beyond the fit (decades of D_p), per pair."
     pairs = list(pairs or sorted(rollouts.pair.unique()))
+    title = 'Rollout: the error of every split against its distance'
+    if rollouts.empty: return _text_figure(title, 'no curve has enough checkpoints for a rollout')
     fig, axes = plt.subplots(1, len(pairs), figsize=(3.8*len(pairs), 3.2), squeeze=False, sharey=True)
-    for ax, pair in zip(axes[0], pairs):
-        rows = rollouts[rollouts.pair == pair]
-        for k, ((mixture, metric), g) in enumerate(rows.groupby(['mixture', 'metric'])):
-            ax.plot(g.decades, 100*g.rel_error.abs(), 'o' if metric == 'ce' else 's', ls='', ms=6, alpha=0.8,
-                    color=f"C{sorted(rows.mixture.unique()).index(mixture)}", label=f"{mixture_label(mixture)}, {METRICS[metric].split(' (')[0]}")
-        ax.set_yscale('log'); ax.set_xlim(0, max(1.0, 1.1*rows.decades.max()))  # from the fit's edge out
-        ax.set_xlabel('decades of $D_p$ beyond the fit'); ax.set_title(pair, fontsize='medium')
-        ax.grid(alpha=0.3, which='both', lw=0.5); ax.legend(fontsize='x-small')
-    axes[0, 0].set_ylabel('|relative error| (%)')
-    fig.suptitle('Rollout: every split, the error against the distance of the prediction', y=1.03)
-    fig.tight_layout()
-    return fig
+    colors = {(p, m): c for ax, p in zip(axes[0], pairs)
+              for m, c in _rollout_panel(ax, rollouts[rollouts.pair == p], p).items()}
+    _percent_axis(axes[0, 0], 100*rollouts.rel_error.abs().dropna()); axes[0, 0].set_ylabel('|relative error|')
+    shapes = [(METRICS[m].split(' (')[0], Line2D([], [], marker='o' if m == 'ce' else 's', ls='', color='0.4'))
+              for m in sorted(rollouts.metric.unique())]
+    _title(fig, title)
+    return _finish(fig, _mixture_series(colors, len(pairs) > 1) + shapes)
 
 # %% ../nbs/09b_figures.ipynb #d6f00064
 def save(fig, out_dir: str|Path, name: str) -> list[Path]:

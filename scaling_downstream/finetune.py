@@ -11,7 +11,8 @@ from tqdm.auto import tqdm
 from .core import PAIRS, check_pair, replace_dir, train_step, warmup_schedule
 from .machine import Levers, accelerator, autocast, choose_levers
 from .userdata import task_pairs
-from .data import collate, encode_pairs, length_batches, load_tokenizer, short_pairs
+from .pairs import collate, encode_pairs, length_batches, short_pairs
+from .tokenizer import load_tokenizer
 from .model import build_model, cross_entropy, load_checkpoint
 
 # %% auto #0
@@ -22,21 +23,26 @@ __all__ = ['FINETUNE_ORDER_SEED', 'finetune_order', 'task_order', 'finetune_subs
 FINETUNE_ORDER_SEED = 20240206  # the order of the training pairs: one for every run, so that subsets nest
 
 def finetune_order(pair: str, train: pd.DataFrame|None=None) -> pd.DataFrame:
-    "The training pairs of `pair` (default: the embedded corpus's) in the one fixed order that all subsets are prefixes of."
+    """The training pairs of `pair` (default: the embedded corpus's) in the one fixed order that all subsets are
+    prefixes of."""
     check_pair(pair)
     train = task_pairs(pair, 'train') if train is None else train
     return train.iloc[np.random.default_rng(FINETUNE_ORDER_SEED).permutation(len(train))]
 
+# %% ../nbs/05_finetune.ipynb #1549fe51
 @functools.lru_cache(maxsize=4)
 def task_order(pair: str, tokenizer: str|None=None, max_tokens: int|None=None, task: str|None=None) -> pd.DataFrame:
-    """The training pairs of `pair` (of the task given as JSON, or the embedded corpus's) that pass the length filter, in
-    the fixed order; cached, since every finetune of a sweep starts from it (filtering tokenises the whole training set)."""
+    """The training pairs of `pair` (of the task given as JSON, or the embedded corpus's) that pass the length
+    filter, in the fixed order; cached, since every finetune of a sweep starts from it (filtering tokenises the whole
+    training set)."""
     train = task_pairs(pair, 'train', json.loads(task) if task else None)
     return finetune_order(pair, short_pairs(load_tokenizer(tokenizer), train, max_tokens))
 
+# %% ../nbs/05_finetune.ipynb #a5e6bf25
 def finetune_subset(order: pd.DataFrame, d_f: int, tok=None, max_length: int=128, chunk: int=256) -> pd.DataFrame:
     """The longest prefix of `order` with at most `d_f` tokens, tokenised (`encode_pairs`). Only as much of `order` is
-    tokenised as the prefix needs (in chunks that double from `chunk` pairs), so a small subset of a large set is quick."""
+    tokenised as the prefix needs (in chunks that double from `chunk` pairs), so a small subset of a large set is
+    quick."""
     tok = tok if tok is not None else load_tokenizer()
     parts, total, start = [], 0, 0
     while start < len(order):
@@ -44,7 +50,8 @@ def finetune_subset(order: pd.DataFrame, d_f: int, tok=None, max_length: int=128
         parts.append(part); total += int(part.tokens.sum()); start += chunk; chunk *= 2
         if total > d_f: break
     data = pd.concat(parts, ignore_index=True)
-    if d_f > total: raise ValueError(f"D_f={d_f:,} tokens but the training data has only {total:,} tokens ({len(order):,} pairs)")
+    if d_f > total:
+        raise ValueError(f"D_f={d_f:,} tokens but the training data has only {total:,} tokens ({len(order):,} pairs)")
     n = int(np.searchsorted(data.tokens.cumsum().to_numpy(), d_f, side='right'))
     if n == 0: raise ValueError(f"D_f={d_f:,} tokens is less than the first pair ({data.tokens.iloc[0]} tokens)")
     return data.iloc[:n]
@@ -59,7 +66,8 @@ class FinetuneConfig:
     lr: float = 1e-3          # the peak; constant after warm-up, as in the paper, unless `decay`
     batch_size: int = 64      # pairs per step
     max_length: int = 128     # tokens per side; longer segments are cut
-    max_tokens: int|None = None  # the task's length filter: pairs with a longer side are left out of train, valid and test
+    # the task's length filter: pairs with a longer side are left out of train, valid and test
+    max_tokens: int|None = None
     warmup_steps: int = 0     # linear warm-up of the learning rate
     decay: bool = False       # inverse-square-root decay after the warm-up (as in pretraining)
     label_smoothing: float = 0.0
@@ -73,17 +81,47 @@ class FinetuneConfig:
     def __post_init__(self):
         check_pair(self.pair)
         if self.task is None and self.pair not in PAIRS:
-            raise ValueError(f"the embedded corpus has no {self.pair} task (it has {', '.join(PAIRS)}): give its data as a study spec's task")
+            raise ValueError(f"the embedded corpus has no {self.pair} task (it has {', '.join(PAIRS)}): "
+                             "give its data as a study spec's task")
         if self.d_f <= 0: raise ValueError(f"d_f={self.d_f}: the finetuning size must be a positive number of tokens")
         for k in ('batch_size', 'max_steps', 'eval_every', 'patience'):
             if getattr(self, k) < 1: raise ValueError(f"{k}={getattr(self, k)} must be at least 1")
-        if self.max_tokens is not None and self.max_tokens < 2: raise ValueError(f"max_tokens={self.max_tokens}: a side needs at least 2 tokens")
-        if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing={self.label_smoothing} must be in [0, 1)")
+        if self.max_tokens is not None and self.max_tokens < 2:
+            raise ValueError(f"max_tokens={self.max_tokens}: a side needs at least 2 tokens")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing={self.label_smoothing} must be in [0, 1)")
     def to_dict(self) -> dict:
         "The settings as a dict; without `task` when it is the embedded corpus's, so that those runs keep their names."
         d = dataclasses.asdict(self)
         if d['task'] is None: del d['task']
         return d
+
+# %% ../nbs/05_finetune.ipynb #e29b4ff2
+def _finetune_data(config: FinetuneConfig, tok, train: pd.DataFrame|None, valid: pd.DataFrame|None,
+                   cached: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training subset and the validation pairs of a run, tokenised; with `cached`, the order is `task_order`'s
+    (the embedded corpus with the config's tokenizer)."""
+    task = json.dumps(config.task, sort_keys=True) if config.task else None
+    if cached: order = task_order(config.pair, config.tokenizer, config.max_tokens, task)
+    else:
+        train = task_pairs(config.pair, 'train', config.task) if train is None else train
+        order = finetune_order(config.pair, short_pairs(tok, train, config.max_tokens))
+    data = finetune_subset(order, config.d_f, tok, config.max_length)
+    valid = short_pairs(tok, task_pairs(config.pair, 'valid', config.task) if valid is None else valid,
+                        config.max_tokens)
+    valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
+    return data, valid
+
+# %% ../nbs/05_finetune.ipynb #50b41e5e
+def _starting_point(init: str|Path|None) -> dict:
+    """What a run's record says of its start: a pretraining checkpoint's $D_p$, mixture and levers (and its pools'
+    languages), or $D_p = 0$ from scratch."""
+    if init is None: return dict(D_p=0, mixture=None)
+    if not (Path(init)/'checkpoint.json').exists(): return {}
+    ck = json.loads((Path(init)/'checkpoint.json').read_text())
+    start = dict(D_p=ck['D_p'], mixture=ck['mixture'], pretrain_levers=ck.get('levers'))
+    if ck['config'].get('pools'): start['pool_langs'] = {n: p['lang'] for n, p in ck['config']['pools'].items()}
+    return start
 
 # %% ../nbs/05_finetune.ipynb #8722c35a
 def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path|None=None, tok=None,
@@ -97,14 +135,9 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     default_task = tok is None and train is None  # the embedded corpus with the config's tokenizer: the cached order
     tok = tok if tok is not None else load_tokenizer(config.tokenizer)
     if init_model is not None and init_model.config.vocab_size != len(tok):
-        raise ValueError(f"checkpoint {init} has a vocabulary of {init_model.config.vocab_size:,} ids but the tokenizer has {len(tok):,}: "
-                         "finetune with the tokenizer it was pretrained with")
-    task = json.dumps(config.task, sort_keys=True) if config.task else None
-    order = (task_order(config.pair, config.tokenizer, config.max_tokens, task) if default_task else
-             finetune_order(config.pair, short_pairs(tok, task_pairs(config.pair, 'train', config.task) if train is None else train, config.max_tokens)))
-    data = finetune_subset(order, config.d_f, tok, config.max_length)
-    valid = short_pairs(tok, task_pairs(config.pair, 'valid', config.task) if valid is None else valid, config.max_tokens)
-    valid = encode_pairs(tok, valid.iloc[:config.valid_pairs] if config.valid_pairs else valid, config.max_length)
+        raise ValueError(f"checkpoint {init} has a vocabulary of {init_model.config.vocab_size:,} ids but the "
+                         f"tokenizer has {len(tok):,}: finetune with the tokenizer it was pretrained with")
+    data, valid = _finetune_data(config, tok, train, valid, cached=default_task)
     acc = accelerator(); device = acc.device
     net = init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))
     net = net.to(device)
@@ -125,30 +158,29 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
             with autocast(device, levers.bf16):  # no decoding cache: it would tie a compiled graph to one model
                 logits = forward(input_ids=batch['input_ids'], attention_mask=batch['attention_mask'],
                                  decoder_input_ids=decoder_ids, use_cache=False).logits
-                loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(), ignore_index=-100,
-                                                         label_smoothing=config.label_smoothing)
+                loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(),
+                                                         ignore_index=-100, label_smoothing=config.label_smoothing)
             train_step(acc, model, optimizer, loss); schedule.step()
             step += 1; bar.update()
             if step % config.eval_every == 0 or step == config.max_steps:
                 ce = cross_entropy(model, valid)
-                curve.append(dict(step=step, epoch=step * config.batch_size / len(data), train_loss=loss.item(), valid_ce=ce))
+                curve.append(dict(step=step, epoch=step * config.batch_size / len(data), train_loss=loss.item(),
+                                  valid_ce=ce))
                 bar.set_postfix(valid_ce=f'{ce:.3f}', refresh=False)
                 if ce < best - 1e-4: best, best_step, bad, best_state = ce, step, 0, copy.deepcopy(model.state_dict())
                 else: bad += 1
             if step >= config.max_steps or bad >= config.patience: break
     bar.close()
     model.load_state_dict(best_state); model.eval()
-    record = dict(config.to_dict(), init=str(init) if init is not None else None, pairs=len(data), tokens=int(data.tokens.sum()),
-                  steps=step, best_step=best_step, valid_ce=best, stopped='patience' if bad >= config.patience else 'max_steps',
+    record = dict(config.to_dict(), init=str(init) if init is not None else None, pairs=len(data),
+                  tokens=int(data.tokens.sum()), steps=step, best_step=best_step, valid_ce=best,
+                  stopped='patience' if bad >= config.patience else 'max_steps',
                   seconds=time.perf_counter() - started, levers=str(levers), curve=curve)
-    if init is not None and (Path(init)/'checkpoint.json').exists():
-        ck = json.loads((Path(init)/'checkpoint.json').read_text())
-        record.update(D_p=ck['D_p'], mixture=ck['mixture'], pretrain_levers=ck.get('levers'))
-        if ck['config'].get('pools'): record['pool_langs'] = {n: p['lang'] for n, p in ck['config']['pools'].items()}
-    elif init is None: record.update(D_p=0, mixture=None)
+    record.update(_starting_point(init))
     if out_dir is not None: save_finetuned(model, record, out_dir)
     return model, record
 
+# %% ../nbs/05_finetune.ipynb #9fc9d3a8
 def save_finetuned(model, record: dict, out_dir: str|Path) -> Path:
     "Save a finetuned model and its record to `out_dir`, atomically (a temporary folder renamed)."
     out = Path(out_dir); out.parent.mkdir(parents=True, exist_ok=True)

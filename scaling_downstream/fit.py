@@ -13,10 +13,9 @@ import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['LOG_LAW_BETA_MIN', 'log_law', 'power_law', 'chinchilla_law', 'gordon_law', 'rectified_law', 'LAWS', 'huber', 'Search',
-           'Law', 'check_points', 'predict_law', 'batched_lbfgs', 'huber_objective', 'start_grid', 'search_space',
-           'check_delta', 'FitResult', 'fit_laws', 'fit_law', 'Extrapolation', 'extrapolation_error', 'rollout',
-           'rollout_error', 'lognormal_sd', 'Bootstrap', 'bootstraps', 'bootstrap', 'is_monotone', 'evaluate',
-           'read_points']
+           'Law', 'law_inputs', 'check_points', 'predict_law', 'batched_lbfgs', 'huber_objective', 'start_grid',
+           'search_space', 'check_delta', 'FitResult', 'check_rows', 'fit_laws', 'fit_law', 'Extrapolation',
+           'extrapolation_error', 'rollout', 'rollout_error', 'is_monotone', 'evaluate', 'read_points']
 
 # %% ../nbs/07_fit.ipynb #f2ee1557
 def huber(r, delta):
@@ -28,12 +27,14 @@ def huber(r, delta):
 # %% ../nbs/07_fit.ipynb #20694b5a
 @dataclass(frozen=True, eq=False)
 class Search:
-    "Where the optimiser looks for a law's parameters on the inputs being fitted: a better-conditioned parameterisation."
+    """Where the optimiser looks for a law's parameters on the inputs being fitted:
+    a better-conditioned parameterisation."""
     to_search: Callable           # theta (S,P) in fit space -> phi (S,P); NaN in a row that phi cannot hold
     to_theta: Callable            # phi (S,P) -> theta (S,P)
     value_and_jacobian: Callable  # (phi, X) -> (log-prediction (S,N), its Jacobian in phi (S,N,P)); NaN where undefined
     bounds: tuple|None = None     # (lo, hi) arrays in search space
 
+# %% ../nbs/07_fit.ipynb #07bd26fa
 @dataclass(frozen=True, eq=False)
 class Law:
     "A scaling law written for fitting in log space."
@@ -44,7 +45,8 @@ class Law:
     log_fn: Callable     # (theta (S,P) in fit space, X {input: (N,)}) -> log-prediction (S,N); NaN where undefined
     starts: Mapping|Callable  # {param: fit-space values} for a product grid, or f(X, log_y) -> (S,P) array
     log_params: tuple = ()    # parameters fitted as their natural log
-    value_and_jacobian: Callable|None = None  # (theta, X) -> (log_fn(theta, X), its Jacobian (S,N,P)); else finite differences
+    # (theta, X) -> (log_fn(theta, X), its Jacobian (S,N,P)); else finite differences
+    value_and_jacobian: Callable|None = None
     bounds: Mapping = field(default_factory=dict)  # {param: (lo, hi)} in fit space
     delta: float = 1e-3  # default Huber delta: 1e-3 for losses (Chinchilla), 0.1 for scores (the paper's BLEU)
     log_inputs: tuple|None = None  # inputs that must be > 0 because the law takes their log (default: all)
@@ -60,7 +62,8 @@ class Law:
 
     def to_params(self, theta) -> dict:
         "Natural-scale parameters from a fit-space vector."
-        return {p: float(np.exp(v) if p in self.log_params else v) for p, v in zip(self.params, np.asarray(theta, float))}
+        return {p: float(np.exp(v) if p in self.log_params else v)
+                for p, v in zip(self.params, np.asarray(theta, float))}
 
     def to_theta(self, **params) -> np.ndarray:
         "Fit-space vector from natural-scale parameters."
@@ -73,7 +76,7 @@ class Law:
         return predict_law(self, self.to_theta(**params), x)
 
 # %% ../nbs/07_fit.ipynb #cd99a004
-def _as_inputs(law, x) -> dict:
+def law_inputs(law, x) -> dict:
     "`x` as {input name: float array}."
     if isinstance(x, (Mapping, pd.DataFrame)):
         missing = [k for k in law.inputs if k not in x]
@@ -82,7 +85,8 @@ def _as_inputs(law, x) -> dict:
     elif len(law.inputs) == 1: X = {law.inputs[0]: np.asarray(x, float).ravel()}
     else: raise ValueError(f"{law.name} takes {len(law.inputs)} inputs {list(law.inputs)}: pass x as a dict of arrays")
     sizes = {len(v) for v in X.values()}
-    if len(sizes) > 1: raise ValueError(f"{law.name}: inputs have different lengths {dict((k, len(v)) for k, v in X.items())}")
+    if len(sizes) > 1:
+        raise ValueError(f"{law.name}: inputs have different lengths {dict((k, len(v)) for k, v in X.items())}")
     for k, v in X.items():
         bad = np.flatnonzero(~np.isfinite(v))
         if bad.size: raise ValueError(f"{k}[{bad[0]}] is {v[bad[0]]}: inputs must be finite")
@@ -91,9 +95,10 @@ def _as_inputs(law, x) -> dict:
             raise ValueError(f"{k}[{i}] = {v[i]:g}: {law.name} takes log({k}), so {k} must be > 0")
     return X
 
+# %% ../nbs/07_fit.ipynb #df6fb943
 def check_points(law, x, y):
     "Validated inputs `X` (dict of arrays) and `y` for fitting `law` in log space."
-    X = _as_inputs(law, x)
+    X = law_inputs(law, x)
     y = np.asarray(y, float).ravel()
     n = len(next(iter(X.values())))
     if n != len(y): raise ValueError(f"x has {n} values ({', '.join(law.inputs)}) but y has {len(y)}")
@@ -110,7 +115,7 @@ def check_points(law, x, y):
 # %% ../nbs/07_fit.ipynb #78596220
 def predict_law(law, theta, x) -> np.ndarray:
     "Natural-scale predictions of `law` at `x` for one fit-space parameter vector `theta`."
-    X = _as_inputs(law, x)
+    X = law_inputs(law, x)
     with np.errstate(all='ignore'): lp = law.log_fn(np.atleast_2d(np.asarray(theta, float)), X)[0]
     bad = np.flatnonzero(~np.isfinite(lp))
     if bad.size:
@@ -128,6 +133,7 @@ def _log_law_value_jac(theta, X):
     logd = np.log(X['D_p']); u = theta[:, :1] + theta[:, 1:2]*logd; b = theta[:, 2:3]; logu = np.log(u)
     return b*logu, np.stack([b/u, b*logd/u, logu], -1)
 
+# %% ../nbs/07_fit.ipynb #16492f10
 def _log_law_starts(X, logy):
     "For β from 0.1 to 10: the least-squares (log A, α) that make f^(1/β) linear in log D_p, and α halved and doubled."
     logd, y, rows = np.log(X['D_p']), np.exp(logy), []
@@ -137,7 +143,9 @@ def _log_law_starts(X, logy):
         for a in (alpha/2, alpha, 2*alpha): rows.append((np.mean(u - a*logd), a, beta))
     return np.array(rows)
 
-LOG_LAW_BETA_MIN = 0.05  # below it the log-law is a cliff at the smallest checkpoint, which refits chase without converging
+# %% ../nbs/07_fit.ipynb #4bdbbaac
+# below it the log-law is a cliff at the smallest checkpoint, which refits chase without converging
+LOG_LAW_BETA_MIN = 0.05
 
 def _log1p_ratio(z):
     "log(1 + z)/z and its derivative in z, continuous through z = 0 (their series there)."
@@ -148,9 +156,11 @@ def _log1p_ratio(z):
         dq = np.where(small, -0.5 + 2*z/3 - 0.75*z*z, (zs/(1 + zs) - np.log1p(zs))/zs**2)
     return q, dq
 
+# %% ../nbs/07_fit.ipynb #a5c8aa89
 def _log_law_search(X) -> Search:
-    """The log-law centred on the points: log f = g + log(1 + c·k·x)/c, x = log D_p − its mean over them; g the log-score
-    there, k its slope, c = 1/β its bend (c = 0: the power law), searched within 0 ≤ c ≤ 1/LOG_LAW_BETA_MIN."""
+    """The log-law centred on the points: log f = g + log(1 + c·k·x)/c, x = log D_p − its mean over them;
+    g the log-score there, k its slope, c = 1/β its bend (c = 0: the power law), searched within
+    0 ≤ c ≤ 1/LOG_LAW_BETA_MIN."""
     centre = float(np.log(X['D_p']).mean())
     def value_and_jacobian(phi, X):
         x = np.log(X['D_p']) - centre
@@ -170,8 +180,10 @@ def _log_law_search(X) -> Search:
         c = np.maximum(c, 1e-6)  # β = 10⁶ stands for the power law
         m = np.exp(g*c)
         return np.stack([m*(1 - c*k*centre), m*c*k, 1/c], 1)
-    return Search(to_search, to_theta, value_and_jacobian, (np.array([-np.inf, -np.inf, 0.]), np.array([np.inf, np.inf, 1/LOG_LAW_BETA_MIN])))
+    return Search(to_search, to_theta, value_and_jacobian,
+                  (np.array([-np.inf, -np.inf, 0.]), np.array([np.inf, np.inf, 1/LOG_LAW_BETA_MIN])))
 
+# %% ../nbs/07_fit.ipynb #400b6eca
 log_law = Law('log_law', 'f(D_p) = (log(A·D_p^α))^β', ('A', 'alpha', 'beta'), ('D_p',),
               _log_law_fn, _log_law_starts, log_params=('A',), value_and_jacobian=_log_law_value_jac, delta=0.1,
               domain='log(A·D_p^α) > 0', search=_log_law_search)
@@ -185,6 +197,7 @@ def _softmax_weights(*terms):
     inv = 1/s  # one division, then products
     return m + np.log(s), [wi*inv for wi in w]
 
+# %% ../nbs/07_fit.ipynb #7b03894d
 def _power_law_fn(theta, X):
     return np.logaddexp(theta[:, :1], theta[:, 1:2] - theta[:, 2:3]*np.log(X['D_p']))
 
@@ -207,10 +220,12 @@ def _chinchilla_value_jac(theta, X):
 def _chinchilla_fn(theta, X): return _chinchilla_value_jac(theta, X)[0]
 
 chinchilla_law = Law('chinchilla_law', 'L(N, D) = E + A/N^α + B/D^β', ('E', 'A', 'B', 'alpha', 'beta'), ('N', 'D'),
-                     _chinchilla_fn, {'E': np.arange(-1, 1.01, 0.5), 'A': np.arange(0, 26, 5.), 'B': np.arange(0, 26, 5.),
-                                      'alpha': np.arange(0, 2.01, 0.5), 'beta': np.arange(0, 2.01, 0.5)},
+                     _chinchilla_fn,
+                     {'E': np.arange(-1, 1.01, 0.5), 'A': np.arange(0, 26, 5.), 'B': np.arange(0, 26, 5.),
+                      'alpha': np.arange(0, 2.01, 0.5), 'beta': np.arange(0, 2.01, 0.5)},
                      log_params=('E', 'A', 'B'), value_and_jacobian=_chinchilla_value_jac, delta=1e-3)
 
+# %% ../nbs/07_fit.ipynb #7deff292
 def _gordon_fn(theta, X): return theta[:, :1] - theta[:, 1:2]*X['L']
 def _gordon_value_jac(theta, X):
     return _gordon_fn(theta, X), np.stack(np.broadcast_arrays(np.ones((len(theta), 1)), -X['L'][None]), -1)
@@ -228,16 +243,21 @@ def _rectified_value_jac(theta, X):
 
 def _rectified_fn(theta, X): return _rectified_value_jac(theta, X)[0]
 
+# %% ../nbs/07_fit.ipynb #43bc2930
 def _rectified_starts(X, logy):
     "E below the lowest loss, β and D_l on a grid, B through the loss at the smallest D."
     d0, y0, rows = X['D'].min(), np.exp(logy[np.argmin(X['D'])]), []
-    for e, beta, d_l in itertools.product(np.exp(logy).min()*np.array([0.1, 0.4, 0.7, 0.9]), [0.3, 0.6, 1., 1.5], np.geomspace(1, 1e6, 7)):
+    for e, beta, d_l in itertools.product(np.exp(logy).min()*np.array([0.1, 0.4, 0.7, 0.9]), [0.3, 0.6, 1., 1.5],
+                                          np.geomspace(1, 1e6, 7)):
         if y0 > e: rows.append((np.log(e), np.log((y0 - e)*(d_l + d0**beta)), np.log(d_l), beta))
     return np.array(rows)
 
+# %% ../nbs/07_fit.ipynb #aa4488df
 rectified_law = Law('rectified_law', 'L(D) = E + B/(D_l + D^β)', ('E', 'B', 'D_l', 'beta'), ('D',), _rectified_fn,
-                    _rectified_starts, log_params=('E', 'B', 'D_l'), value_and_jacobian=_rectified_value_jac, delta=1e-3)
+                    _rectified_starts, log_params=('E', 'B', 'D_l'), value_and_jacobian=_rectified_value_jac,
+                    delta=1e-3)
 
+# %% ../nbs/07_fit.ipynb #9d8ee112
 LAWS = {l.name: l for l in (log_law, power_law, chinchilla_law, gordon_law, rectified_law)}
 
 # %% ../nbs/07_fit.ipynb #62f0e65e
@@ -308,17 +328,20 @@ def _finite_difference_value_jacobian(law, theta, X, eps=1e-6):
         cols.append((law.log_fn(theta + e, X) - law.log_fn(theta - e, X))/(2*e[:, p:p+1]))
     return law.log_fn(theta, X), np.stack(cols, -1)
 
+# %% ../nbs/07_fit.ipynb #9eee5c0c
 @functools.cache
 def _thread_pool():
     "One worker per core available to this process."
     return ThreadPoolExecutor(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())
 
+# %% ../nbs/07_fit.ipynb #26eb3c98
 def huber_objective(law, X, log_y, delta, chunk_residuals=60_000, value_and_jacobian=None):
     """`fun(theta, rows) -> (loss, grad)`: Huber loss of log residuals summed over points, for a batch of rows.
-    `log_y` is one vector of observations, or one row of them per start (a bootstrap's redrawn points, `fit_laws`' rows).
-    Batches of more than `chunk_residuals` residuals are split into chunks evaluated on a thread pool.
-    `value_and_jacobian` overrides the law's (a search space's, whose rows are then in that space)."""
-    value_and_jacobian = value_and_jacobian or law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law)
+    `log_y` is one vector of observations, or one row of them per start (a bootstrap's redrawn points,
+    `fit_laws`' rows). Batches of more than `chunk_residuals` residuals are split into chunks evaluated on a thread
+    pool. `value_and_jacobian` overrides the law's (a search space's, whose rows are then in that space)."""
+    value_and_jacobian = (value_and_jacobian or law.value_and_jacobian
+                          or functools.partial(_finite_difference_value_jacobian, law))
     def chunk(theta, rows):
         with np.errstate(all='ignore'):
             log_pred, jac = value_and_jacobian(theta, X)
@@ -342,22 +365,27 @@ def start_grid(law, X, log_y) -> np.ndarray:
     if missing: raise ValueError(f"{law.name}: the start grid has no values for {missing}")
     return np.array(list(itertools.product(*(np.atleast_1d(law.starts[p]) for p in law.params))), float)
 
+# %% ../nbs/07_fit.ipynb #0ab85187
 def _bounds(law):
     if not law.bounds: return None
     return (np.array([law.bounds.get(p, (-np.inf, np.inf))[0] for p in law.params], float),
             np.array([law.bounds.get(p, (-np.inf, np.inf))[1] for p in law.params], float))
 
 def search_space(law, X) -> Search:
-    "Where the optimiser looks for `law`'s parameters on inputs `X`: the law's own `search`, else its fit space as it is."
+    """Where the optimiser looks for `law`'s parameters on inputs `X`:
+    the law's own `search`, else its fit space as it is."""
     if law.search is not None: return law.search(X)
     same = lambda theta: np.atleast_2d(np.asarray(theta, float))
-    return Search(same, same, law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law), _bounds(law))
+    return Search(same, same, law.value_and_jacobian or functools.partial(_finite_difference_value_jacobian, law),
+                  _bounds(law))
 
+# %% ../nbs/07_fit.ipynb #83f2d975
 def check_delta(delta) -> float:
     "`delta` as a Huber delta, or an error that says why it cannot be one."
     delta = float(delta)
     if not (np.isfinite(delta) and delta > 0):
-        raise ValueError(f"delta={delta:g}: the Huber delta must be a positive number (the log residual where the loss turns linear)")
+        raise ValueError(f"delta={delta:g}: the Huber delta must be a positive number "
+                         "(the log residual where the loss turns linear)")
     return delta
 
 # %% ../nbs/07_fit.ipynb #a45e70e6
@@ -381,49 +409,62 @@ class FitResult:
     def __repr__(self):
         ps = ', '.join(f"{k}={v:.5g}" for k, v in self.params.items())
         return (f"{self.law.name} fit: {ps} | Huber loss {self.loss:.4g} (δ={self.delta:g}) over {len(self.y)} points, "
-                f"best of {self.n_starts} starts ({self.n_feasible} feasible), {'converged' if self.converged else 'NOT converged'}")
+                f"best of {self.n_starts} starts ({self.n_feasible} feasible), "
+                f"{'converged' if self.converged else 'NOT converged'}")
 
 # %% ../nbs/07_fit.ipynb #db37a30e
-def _check_rows(law, x, ys) -> tuple[dict, np.ndarray]:
+def check_rows(law, x, ys) -> tuple[dict, np.ndarray]:
     "Validated inputs `X` and observations `ys` (rows, points) for fitting `law` to each row of `ys` at the same `x`."
     ys = np.asarray(ys, float)
-    if ys.ndim != 2 or not len(ys): raise ValueError(f"ys has shape {ys.shape}: give one or more rows of observations, one per point set")
+    if ys.ndim != 2 or not len(ys):
+        raise ValueError(f"ys has shape {ys.shape}: give one or more rows of observations, one per point set")
     X = check_points(law, x, ys[0])[0]
     return X, np.stack([check_points(law, X, y)[1] for y in ys])
 
-def fit_laws(law: Law, x, ys, delta: float|None=None, starts=None, maxiter: int=500, n_polish: int=8) -> list[FitResult]:
+# %% ../nbs/07_fit.ipynb #d4f83f3f
+def fit_laws(law: Law, x, ys, delta: float|None=None, starts=None, maxiter: int=500,
+             n_polish: int=8) -> list[FitResult]:
     """`fit_law` for many sets of observations of the same inputs `x`, one row of `ys` each (a simulation's studies):
     every start of every row in one batch of L-BFGS, then each row's best few polished. Rows do not interact, so each
     row's fit is the one `fit_law` gives it alone; the batch only shares the work of each step."""
-    X, ys = _check_rows(law, x, ys)
+    X, ys = check_rows(law, x, ys)
     delta = check_delta(law.delta if delta is None else delta)
     log_ys = np.log(ys)
-    grids = [start_grid(law, X, log_y) if starts is None else np.atleast_2d(np.asarray(starts, float)) for log_y in log_ys]
+    grids = [start_grid(law, X, log_y) if starts is None else np.atleast_2d(np.asarray(starts, float))
+             for log_y in log_ys]
     if grids[0].shape[1] != len(law.params):
         raise ValueError(f"starts have {grids[0].shape[1]} columns but {law.name} has parameters {list(law.params)}")
-    space, owner = search_space(law, X), np.repeat(np.arange(len(ys)), [len(g) for g in grids])  # the row each start fits
+    # the row each start fits
+    space, owner = search_space(law, X), np.repeat(np.arange(len(ys)), [len(g) for g in grids])
     fun = huber_objective(law, X, log_ys[owner], delta, value_and_jacobian=space.value_and_jacobian)
     phi0 = space.to_search(np.concatenate(grids))
     feasible = np.isfinite(fun(phi0, np.arange(len(phi0)))[0])
     if (empty := [i for i in range(len(ys)) if not feasible[owner == i].any()]):
-        raise ValueError(f"{law.name}: none of the {len(grids[empty[0]])} starts is defined over the data" + (f" of row {empty[0]}" if len(ys) > 1 else '')
+        raise ValueError(f"{law.name}: none of the {len(grids[empty[0]])} starts is defined over the data"
+                         + (f" of row {empty[0]}" if len(ys) > 1 else '')
                          + (f" (the law needs {law.domain})" if law.domain else '') + "; pass `starts` that are")
     rows = np.flatnonzero(feasible)
     xs, fs, conv, _ = batched_lbfgs(lambda t, r: fun(t, rows[r]), phi0[rows], space.bounds, maxiter=maxiter)
     mine = [np.flatnonzero(owner[rows] == i) for i in range(len(ys))]
-    best = np.concatenate([m[np.argsort(fs[m])[:n_polish]] for m in mine])  # polish each row's best few with a tight tolerance
-    xp, fp, cp, _ = batched_lbfgs(lambda t, r: fun(t, rows[best][r]), xs[best], space.bounds, maxiter=4*maxiter, ftol=1e-13)
+    # polish each row's best few with a tight tolerance
+    best = np.concatenate([m[np.argsort(fs[m])[:n_polish]] for m in mine])
+    xp, fp, cp, _ = batched_lbfgs(lambda t, r: fun(t, rows[best][r]), xs[best], space.bounds, maxiter=4*maxiter,
+                                  ftol=1e-13)
     fits = []
     for i in range(len(ys)):
         polished = np.flatnonzero(owner[rows[best]] == i)
         j = polished[int(np.argmin(fp[polished]))]
-        fits.append(FitResult(law, space.to_theta(xp[j:j+1])[0], float(fp[j]), delta, len(grids[i]), len(mine[i]), bool(cp[j] or conv[best[j]]), X, ys[i]))
+        fits.append(FitResult(law, space.to_theta(xp[j:j+1])[0], float(fp[j]), delta, len(grids[i]), len(mine[i]),
+                              bool(cp[j] or conv[best[j]]), X, ys[i]))
     return fits
 
+# %% ../nbs/07_fit.ipynb #43ba7e61
 def fit_law(law: Law, x, y, delta: float|None=None, starts=None, maxiter: int=500, n_polish: int=8) -> FitResult:
     """Fit `law` to points (`x`, `y`) by the summed Huber loss of log residuals, with L-BFGS from every start.
-    `x`: an array, or a dict/DataFrame of arrays for several inputs. `starts`: fit-space start rows, overriding the law's grid."""
-    return fit_laws(law, x, np.asarray(y, float).ravel()[None], delta, starts, maxiter, n_polish)[0]  # its checks: `_check_rows`
+    `x`: an array, or a dict/DataFrame of arrays for several inputs.
+    `starts`: fit-space start rows, overriding the law's grid."""
+    # its checks: `check_rows`
+    return fit_laws(law, x, np.asarray(y, float).ravel()[None], delta, starts, maxiter, n_polish)[0]
 
 # %% ../nbs/07_fit.ipynb #51123efb
 @dataclass(eq=False)
@@ -444,7 +485,8 @@ class Extrapolation:
 # %% ../nbs/07_fit.ipynb #4d47b095
 def _order_key(law, X, y, by) -> np.ndarray:
     "The values that order the points by size: `by` (an input name or an array), default the law's first input."
-    if isinstance(by, str) and by not in X: raise ValueError(f"by={by!r} is not an input of {law.name} {list(law.inputs)}; pass an array")
+    if isinstance(by, str) and by not in X:
+        raise ValueError(f"by={by!r} is not an input of {law.name} {list(law.inputs)}; pass an array")
     key = X[law.inputs[0]] if by is None else (X[by] if isinstance(by, str) else np.asarray(by, float).ravel())
     if len(key) != len(y): raise ValueError(f"`by` has {len(key)} values but there are {len(y)} points")
     return key
@@ -465,15 +507,18 @@ def extrapolation_error(law: Law, x, y, n_fit: int=4, by=None, delta: float|None
     with np.errstate(all='ignore'):  # a law undefined at a held-out point predicts NaN there, not an exception
         pred = np.exp(law.log_fn(fit.theta[None], X_out)[0])
     table = pd.DataFrame({**X_out, 'y': y_out, 'predicted': pred, 'abs_error': pred - y_out,
-                          'rel_error': (pred - y_out)/y_out, 'huber': huber(np.log(pred) - np.log(y_out), fit.delta)[0]})
+                          'rel_error': (pred - y_out)/y_out,
+                          'huber': huber(np.log(pred) - np.log(y_out), fit.delta)[0]})
     return Extrapolation(fit, table)
 
 # %% ../nbs/07_fit.ipynb #8815069b
-def rollout(law: Law, x, y, by=None, delta: float|None=None, extrapolate: Callable=extrapolation_error, **fit_kwargs) -> pd.DataFrame:
-    """`law` fitted on the points up to each size (ordered by `by`, as in `extrapolation_error`) that leaves it more points
-    than parameters and something to predict: one row per (split, held-out point), with `n_fit`, the size of the largest
-    fitted point (`cutoff`) and the held-out point's distance beyond it in decades (`decades`). `extrapolate` fits and
-    tests one split (`extrapolation_error`'s signature): a caller that caches fits passes its own."""
+def rollout(law: Law, x, y, by=None, delta: float|None=None, extrapolate: Callable=extrapolation_error,
+            **fit_kwargs) -> pd.DataFrame:
+    """`law` fitted on the points up to each size (ordered by `by`, as in `extrapolation_error`) that leaves it more
+    points than parameters and something to predict: one row per (split, held-out point), with `n_fit`, the size of
+    the largest fitted point (`cutoff`) and the held-out point's distance beyond it in decades (`decades`).
+    `extrapolate` fits and tests one split (`extrapolation_error`'s signature): a caller that caches fits passes its
+    own."""
     X, y = check_points(law, x, y)
     key = _order_key(law, X, y, by)
     if (key <= 0).any(): raise ValueError("rollout measures distance in decades of `by`: every value must be > 0")
@@ -484,132 +529,15 @@ def rollout(law: Law, x, y, by=None, delta: float|None=None, extrapolate: Callab
         held = extrapolate(law, X, y, n_fit=n_fit, by=key, delta=delta, **fit_kwargs).held_out
         out = np.sort(key, kind='stable')[n_fit:]
         tables.append(held.assign(n_fit=n_fit, cutoff=cutoff, decades=np.log10(out/cutoff)))
-    if not tables: raise ValueError(f"{law.name} needs more than {len(law.params)} points up to some size and one beyond it")
+    if not tables:
+        raise ValueError(f"{law.name} needs more than {len(law.params)} points up to some size and one beyond it")
     return pd.concat(tables, ignore_index=True)
 
+# %% ../nbs/07_fit.ipynb #0605a993
 def rollout_error(table: pd.DataFrame) -> float:
     "A rollout's mean |relative error|, each prediction weighted by 1/(1 + its distance in decades)."
     w = 1/(1 + table['decades'].to_numpy(float))
     return float((w*table['rel_error'].abs().to_numpy(float)).sum()/w.sum())
-
-# %% ../nbs/07_fit.ipynb #6ee98128
-def lognormal_sd(sd, value):
-    "The sd of log y for a log-normal y of coefficient of variation `sd`/`value`: √log(1 + (sd/value)²), ≈ sd/value when small."
-    with np.errstate(all='ignore'): return np.sqrt(np.log1p((np.asarray(sd, float)/np.asarray(value, float))**2))
-
-@dataclass(eq=False)
-class Bootstrap:
-    "Refits of a law to its points redrawn around the fit: intervals for its parameters, for its curve and for a new run."
-    fit: FitResult      # the fit to all points
-    thetas: np.ndarray  # one fit-space parameter row per refit that reached a finite loss
-    level: float        # the central coverage of the intervals, e.g. 0.95
-    residual_sd: float  # the scatter of the fit's log residuals, per degree of freedom left (points − parameters)
-    seed: int = 0       # for the noise drawn by `prediction_interval` (a stream of its own)
-    resamples: int = 0  # redraws refitted
-    converged: int = 0  # refits that stopped on their tolerance, not at the iteration limit
-    misfit_sd: float = 0.0  # the residuals' scatter beyond the points' measured noise, in log: the law's misfit
-
-    @property
-    def converged_share(self) -> float: return self.converged/self.resamples if self.resamples else float('nan')
-
-    @property
-    def params(self) -> pd.DataFrame:
-        return pd.DataFrame([self.fit.law.to_params(t) for t in self.thetas])
-
-    @property
-    def intervals(self) -> pd.DataFrame:
-        q = [(1 - self.level)/2, (1 + self.level)/2]
-        lo_hi = self.params.quantile(q).T
-        lo_hi.columns = ['lo', 'hi']
-        return pd.concat([pd.Series(self.fit.params, name='estimate'), lo_hi], axis=1)
-
-    def curves(self, x, fill: float=np.nan) -> np.ndarray:
-        """Every refit's prediction at `x`: (refits, points); NaN where the law is undefined for a refit, or `fill`
-        (a figure draws a log-law that has fallen through zero at 0)."""
-        with np.errstate(all='ignore'): pred = np.exp(self.fit.law.log_fn(self.thetas, _as_inputs(self.fit.law, x)))
-        return np.where(np.isnan(pred), fill, pred)
-
-    def _percentiles(self, draws) -> tuple:
-        "The interval's ends over the rows of `draws`, a NaN (undefined) ranked below every value; an end among them is NaN."
-        a = (1 - self.level)/2
-        with np.errstate(invalid='ignore'):
-            ends = np.quantile(np.where(np.isnan(draws), -np.inf, draws), [a, 1 - a], axis=0)
-        ends = np.where(np.isfinite(ends), ends, np.nan)
-        return ends[0], ends[1]
-
-    def band(self, x, fill: float=np.nan) -> tuple:
-        "The confidence band of the curve at `x`: percentiles of the refitted curves."
-        return self._percentiles(self.curves(x, fill))
-
-    def new_run_sd(self, x, run_sd=0.0) -> np.ndarray:
-        """The log-space sd of one new run at `x`: one run's noise `run_sd` (in y's units, the spread between seeds or a
-        stated floor, as `lognormal_sd` at the fit's prediction) and the law's misfit, summed in variance."""
-        with np.errstate(all='ignore'): at = np.exp(self.fit.law.log_fn(self.fit.theta[None], _as_inputs(self.fit.law, x))[0])
-        run = np.where(at > 0, lognormal_sd(np.broadcast_to(run_sd, at.shape), at), 0.0)
-        return np.sqrt(run**2 + self.misfit_sd**2)
-
-    def prediction_interval(self, x, run_sd=0.0, fill: float=np.nan, draws: int=20) -> tuple:
-        """The interval of one new run at `x`: each refit's prediction times `draws` log-normal draws of a new run's noise
-        (`new_run_sd`), from a stream of its own, and the percentiles of them all. Observations are positive."""
-        pred = self.curves(x, fill)[:, None]  # (refits, 1, points)
-        z = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(1)[0]).standard_normal((len(pred), draws, pred.shape[-1]))
-        return self._percentiles((pred*np.exp(self.new_run_sd(x, run_sd)*z)).reshape(-1, pred.shape[-1]))
-
-    def __repr__(self):
-        return (f"{len(self.thetas)} bootstrap refits of {self.fit.law.name}, {self.converged} converged (residual scatter "
-                f"{self.residual_sd:.3g} in log, misfit {self.misfit_sd:.3g}), {self.level:.0%} intervals:\n{self.intervals}")
-
-# %% ../nbs/07_fit.ipynb #0d1a33a7
-def _redraws(fit: FitResult, n: int, rng, noise=None) -> tuple[np.ndarray, float, float]:
-    """`n` copies of the fitted points' log values, each point moved by a log-normal draw of its measured `noise` (sd in
-    y's units) where it has one, widened by whatever scatter of the residuals that noise does not explain (the law's
-    misfit), else by a resampled residual (centred, scaled for the parameters fitted); the residual sd and the misfit."""
-    log_fit = np.log(fit.predict(fit.x))
-    r = np.log(fit.y) - log_fit
-    dof = len(r) - len(fit.law.params)
-    residual_sd = float(np.sqrt((r**2).sum()/dof))
-    shifts = rng.choice((r - r.mean())*np.sqrt(len(r)/dof), size=(n, len(r)))
-    measured = lognormal_sd(np.broadcast_to(np.asarray(0.0 if noise is None else noise, float), r.shape), np.exp(log_fit))
-    known = np.flatnonzero(measured > 0)
-    if not len(known): return log_fit + shifts, residual_sd, residual_sd  # no noise measured: all the scatter is misfit
-    misfit = max(0.0, residual_sd**2 - np.mean(measured[known]**2))
-    shifts[:, known] = rng.standard_normal((n, len(known)))*np.sqrt(measured[known]**2 + misfit)
-    return log_fit + shifts, residual_sd, float(np.sqrt(misfit))
-
-def bootstraps(law: Law, x, ys, n: int=1000, seed: int=0, level: float=0.95, delta: float|None=None,
-               fits: list|None=None, noises=None, maxiter: int=2000) -> list[Bootstrap]:
-    """`bootstrap` for many sets of observations of the same inputs `x`, one row of `ys` each (`fits`, if given, one per
-    row with one Huber delta; `noises` one sd for all rows, or one entry per row, each a sd or one per point): every
-    refit of every row in one batch, each row's the one `bootstrap` gives it alone."""
-    X, ys = _check_rows(law, x, ys)
-    noises = [noises]*len(ys) if noises is None or np.ndim(noises) == 0 else list(noises)  # one sd for all, or one entry per row
-    if len(noises) != len(ys) or (fits is not None and len(fits) != len(ys)):
-        raise ValueError(f"{len(ys)} rows of observations but {len(noises)} noises" + (f" and {len(fits)} fits" if fits is not None else '') + ": give one per row")
-    for noise, y in zip(noises, ys):
-        if noise is not None and (np.shape(noise) not in ((), y.shape) or not np.all(np.asarray(noise, float) >= 0)):
-            raise ValueError(f"noise must be one sd, or one per point ({len(y)}), each >= 0; got {noise!r}")
-    fits = fits or fit_laws(law, X, ys, delta=delta)
-    if len({fit.delta for fit in fits}) > 1: raise ValueError(f"the fits have Huber deltas {sorted({fit.delta for fit in fits})}: refits in one batch share one")
-    draws = [_redraws(fit, n, np.random.default_rng(seed), noise) for fit, noise in zip(fits, noises)]
-    space = search_space(law, X)
-    fun = huber_objective(law, X, np.concatenate([log_y for log_y, _, _ in draws]), fits[0].delta, value_and_jacobian=space.value_and_jacobian)
-    starts = np.repeat(space.to_search(np.stack([fit.theta for fit in fits])), n, axis=0)  # each copy from its row's fit
-    phis, losses, conv, _ = batched_lbfgs(fun, starts, space.bounds, maxiter=maxiter, ftol=1e-10)
-    out = []
-    for i, (fit, (_, residual_sd, misfit_sd)) in enumerate(zip(fits, draws)):
-        part = slice(i*n, (i + 1)*n)
-        kept = np.isfinite(losses[part])
-        out.append(Bootstrap(fit, space.to_theta(phis[part][kept]), level, residual_sd, seed, n, int(conv[part][kept].sum()), misfit_sd))
-    return out
-
-def bootstrap(law: Law, x, y, n: int=1000, seed: int=0, level: float=0.95, delta: float|None=None,
-              fit: FitResult|None=None, noise=None, maxiter: int=2000) -> Bootstrap:
-    """Refit `law` on `n` copies of the points redrawn around the fit to all of them (a residual bootstrap, or each
-    point's measured `noise` where given), all in one batch, each starting from that fit, in the law's search space.
-    `noise` is the sd of each point *as fitted*: for a mean over n seeds, the seed spread over √n (one run's spread
-    overstates it √n-fold, and the band with it); a new run's own spread goes to `prediction_interval` as `run_sd`.
-    Every refit that reaches a finite loss is kept; `converged` counts those that stopped before `maxiter`."""
-    return bootstraps(law, x, np.asarray(y, float).ravel()[None], n, seed, level, delta, fit and [fit], [noise], maxiter)[0]
 
 # %% ../nbs/07_fit.ipynb #cb4f0807
 def is_monotone(x, y, increasing: bool=True, tol: float=0.0) -> bool:
@@ -628,6 +556,7 @@ _OPERATORS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.
               ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: np.isin, ast.NotIn: lambda a, b: ~np.isin(a, b)}
 _FUNCTIONS = {'log': np.log, 'log10': np.log10, 'exp': np.exp, 'sqrt': np.sqrt, 'abs': np.abs}
 
+# %% ../nbs/07_fit.ipynb #5a88e747
 def evaluate(table: pd.DataFrame, text: str):
     "`text` over `table`'s columns by the grammar above (a column, a number or an array), never as Python."
     quoted = {}  # `a column with spaces` -> a name the parser takes

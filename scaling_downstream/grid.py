@@ -4,33 +4,45 @@
 
 # %% ../nbs/08a_grid.ipynb #e624e57f
 from __future__ import annotations
-from pathlib import Path
-from .core import check_pair
-from .data import PAPER_RUNS, Mixture
+from .core import REPO, check_pair
+from .mixtures import Mixture, PAPER_RUNS
 from .finetune import FinetuneConfig
 from .pretrain import PretrainConfig
 from .schema import SCALES, read_spec_file
-from .sweep import finetune_job, pretrain_job
+from .jobs import finetune_job, pretrain_job
 
 # %% auto #0
-__all__ = ['SPECS', 'STUDY_SCALES', 'read_grid', 'study_jobs', 'grid_jobs', 'design']
+__all__ = ['SPECS', 'STUDY_SCALES', 'read_grid', 'grid_jobs', 'study_jobs', 'design']
 
 # %% ../nbs/08a_grid.ipynb #150d3dd6
-SPECS = Path(__file__).resolve().parent.parent/'specs' if '__file__' in globals() else Path('../specs').resolve()
+SPECS = REPO/'specs'
 
+# %% ../nbs/08a_grid.ipynb #1ace9012
 def read_grid(path) -> dict:
     "The grid of a built-in scale from its spec (`specs/<scale>.yaml`, checked as any spec): all but `name` and `base`."
     return {k: v for k, v in read_spec_file(path).items() if k not in ('name', 'base')}
 
 STUDY_SCALES = {scale: read_grid(SPECS/f'{scale}.yaml') for scale in SCALES}
 
-def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
-               seeds: list|None=None) -> list[dict]:
-    """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
-    finetuning seeds of every curve) override the scale's."""
-    if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
-    return grid_jobs(pair, STUDY_SCALES[scale], mixtures, d_f, milestones, seeds)
+# %% ../nbs/08a_grid.ipynb #d4209f8d
+def _at_d_f(grid: dict, d_f) -> dict:
+    "What `grid` sets for $D_f$ = `d_f` alone (its `at_d_f` entry): finetuning settings, checkpoints, seeds."
+    return grid.get('at_d_f', {}).get(d_f, {})
 
+# %% ../nbs/08a_grid.ipynb #d2d39cff
+def _finetunes(pair: str, grid: dict, d_f: list, curve: str, seeds: list|None, task: dict|None) -> list:
+    """The finetunes of `pair`'s `curve` ('none': the baseline) at each $D_f$ of `d_f`: at each seed of the scale (or
+    of the $D_f$), or of `seeds` if given."""
+    def seeds_of(n):
+        if seeds: return seeds
+        if curve != 'none' and n != min(d_f): return [0]
+        return _at_d_f(grid, n).get('seeds', grid['seeds']).get(pair, {}).get(curve, [0])
+    def settings(n):  # a D_f's own finetuning settings (and a pair's own there) over the grid's
+        own = _at_d_f(grid, n)
+        return {**grid['finetune'], **own.get('finetune', {}), **own.get('pairs', {}).get(pair, {})}
+    return [FinetuneConfig(pair, d_f=int(n), seed=s, task=task, **settings(n)) for n in d_f for s in seeds_of(n)]
+
+# %% ../nbs/08a_grid.ipynb #5124cabf
 def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
               seeds: list|None=None, pools: dict|None=None, task: dict|None=None) -> list[dict]:
     """The jobs of `pair` on `grid` (a `STUDY_SCALES` entry, or a study spec's): pretraining jobs, the baseline
@@ -41,21 +53,28 @@ def grid_jobs(pair: str, grid: dict, mixtures: list|None=None, d_f: list|None=No
     mixtures = list(mixtures or grid['mixtures'].get(pair) or PAPER_RUNS.get(pair) or [])
     if not mixtures: raise ValueError(f"no mixtures for {pair}: the grid names them for {', '.join(grid['mixtures'])}")
     d_f, milestones = list(d_f or grid['d_f']), [int(m) for m in milestones or grid['milestones']]
-    at = lambda n: grid.get('at_d_f', {}).get(n, {})  # a D_f's own finetuning settings and checkpoints
-    def finetunes(curve):  # the seeds of the scale (or of a D_f): a baseline's at every D_f, a pretrained curve's at the smallest (others: seed 0)
-        seeds_of = lambda n: seeds or (at(n).get('seeds', grid['seeds']).get(pair, {}).get(curve, [0]) if curve == 'none' or n == min(d_f) else [0])
-        settings = lambda n: {**grid['finetune'], **at(n).get('finetune', {}), **at(n).get('pairs', {}).get(pair, {})}
-        return [FinetuneConfig(pair, d_f=int(n), seed=s, task=task, **settings(n)) for n in d_f for s in seeds_of(n)]
-    specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes('none')]
+    finetunes_of = lambda curve: _finetunes(pair, grid, d_f, curve, seeds, task)
+    specs = [finetune_job(ft, **grid['evaluation']) for ft in finetunes_of('none')]
     for mixture in mixtures:
-        drawn = {n: pools[n] for n in Mixture(mixture).pools} if pools else None  # another pool of the study is not part of this run
-        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, pools=drawn, **grid['pretrain']))  # one run, shared by every seed
-        specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes(mixture)
-                         for m in at(ft.d_f).get('milestones', milestones) if m in milestones]
+        # another pool of the study is not part of this run
+        drawn = {n: pools[n] for n in Mixture(mixture).pools} if pools else None
+        # one run, shared by every seed
+        pt = pretrain_job(PretrainConfig(mixture, milestones=milestones, pools=drawn, **grid['pretrain']))
+        specs += [pt] + [finetune_job(ft, pt, m, **grid['evaluation']) for ft in finetunes_of(mixture)
+                         for m in _at_d_f(grid, ft.d_f).get('milestones', milestones) if m in milestones]
     return specs
+
+# %% ../nbs/08a_grid.ipynb #1bff32e3
+def study_jobs(pair: str, scale: str='cpu', mixtures: list|None=None, d_f: list|None=None, milestones: list|None=None,
+               seeds: list|None=None) -> list[dict]:
+    """The sweep of `pair`'s study at `scale` (see `STUDY_SCALES`); `mixtures`, `d_f`, `milestones` and `seeds` (the
+    finetuning seeds of every curve) override the scale's."""
+    if scale not in STUDY_SCALES: raise ValueError(f"scale={scale!r}: use one of {', '.join(STUDY_SCALES)}")
+    return grid_jobs(pair, STUDY_SCALES[scale], mixtures, d_f, milestones, seeds)
 
 # %% ../nbs/08a_grid.ipynb #689179e0
 def design(scale: str, pair: str='en-fr', curve: str='en50-fr50') -> tuple[list[int], int]:
-    "The pretraining checkpoints of `scale`'s study and the number of finetuning seeds of `pair`'s `curve` there (1 if it names none)."
+    """The pretraining checkpoints of `scale`'s study and the number of finetuning seeds of `pair`'s `curve` there (1
+    if it names none)."""
     grid = STUDY_SCALES[scale]
     return [int(m) for m in grid['milestones']], len(grid['seeds'].get(pair, {}).get(curve, [0]))

@@ -22,6 +22,7 @@ def parse_cpuinfo(text: str) -> dict:
     if field('cpu family') and field('model'): model += f", family {field('cpu family')} model {field('model')}"
     return dict(model=model, flags=[f for f in FLAGS if f in field('flags').split()])
 
+# %% ../nbs/00a_machine.ipynb #5818b1b7
 @functools.lru_cache(maxsize=1)
 def cpu_info() -> dict:
     "This machine's CPU: its model, its `FLAGS`, the vector kernels torch runs on it, and its cores."
@@ -57,12 +58,14 @@ def compiler_found() -> bool:
     "Whether a C++ compiler for inductor's CPU kernels is on the PATH: $CXX, g++ or clang++."
     return any(shutil.which(c) for c in (os.environ.get('CXX'), 'g++', 'clang++') if c)
 
+# %% ../nbs/00a_machine.ipynb #fcfcb7ba
 def env_levers() -> Levers|None:
     "The levers `$SD_LEVERS` asks for; None when it is unset or 'auto'."
     text = os.environ.get('SD_LEVERS', 'auto')
     try: return None if text == 'auto' else Levers.parse(text)
     except ValueError as e: raise ValueError(f"SD_LEVERS: {e}, or auto") from None
 
+# %% ../nbs/00a_machine.ipynb #fa7a37d2
 def choose_levers(device, steps: int) -> Levers:
     "The levers of a run of `steps` optimiser steps on `device`: `$SD_LEVERS`'s, else the ones measured to pay."
     if (chosen := env_levers()) is not None: return chosen
@@ -74,6 +77,7 @@ def default_device():
     "CUDA if a GPU is visible, else the CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
+# %% ../nbs/00a_machine.ipynb #55994a63
 def autocast(device, bf16: bool|None=None):
     "The precision context on `device`: bf16 autocast if `bf16` (None: evaluation's, bf16 on CUDA only), else fp32."
     device = torch.device(device)

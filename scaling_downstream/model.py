@@ -8,28 +8,39 @@ from pathlib import Path
 import pandas as pd, torch
 from transformers import T5Config, T5ForConditionalGeneration
 from .machine import autocast
-from .data import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS, collate, length_batches
+from .pairs import collate, length_batches
+from .tokenizer import DEFAULT_VOCAB_SIZE, EOS, PAD, SENTINELS
 
 # %% auto #0
 __all__ = ['PRESETS', 'model_config', 'build_model', 'load_checkpoint', 'cross_entropy', 'parameter_counts', 'train_flops']
 
 # %% ../nbs/03_model.ipynb #c984103a
 PRESETS = {
-    'smoke':     dict(d_model=32, d_kv=16, num_heads=2, d_ff=64, num_layers=2, feed_forward_proj='gated-gelu', tie_word_embeddings=True),
-    'cpu':       dict(d_model=128, d_kv=32, num_heads=4, d_ff=256, num_layers=3, feed_forward_proj='gated-gelu', tie_word_embeddings=True),
-    'gpu-mini':  dict(d_model=256, d_kv=64, num_heads=4, d_ff=1024, num_layers=6, feed_forward_proj='gated-gelu', tie_word_embeddings=True),
-    'gpu-small': dict(d_model=512, d_kv=64, num_heads=6, d_ff=1024, num_layers=8, feed_forward_proj='gated-gelu', tie_word_embeddings=False),
-    'base':      dict(d_model=768, d_kv=64, num_heads=12, d_ff=2048, num_layers=12, feed_forward_proj='gated-gelu', tie_word_embeddings=False),
-    't5-770m':   dict(d_model=1024, d_kv=64, num_heads=16, d_ff=2816, num_layers=24, feed_forward_proj='gated-gelu', tie_word_embeddings=False),
-    't5-3b':     dict(d_model=1024, d_kv=128, num_heads=32, d_ff=16384, num_layers=24, feed_forward_proj='relu', tie_word_embeddings=True),
+    'smoke':     dict(d_model=32, d_kv=16, num_heads=2, d_ff=64, num_layers=2,
+                      feed_forward_proj='gated-gelu', tie_word_embeddings=True),
+    'cpu':       dict(d_model=128, d_kv=32, num_heads=4, d_ff=256, num_layers=3,
+                      feed_forward_proj='gated-gelu', tie_word_embeddings=True),
+    'gpu-mini':  dict(d_model=256, d_kv=64, num_heads=4, d_ff=1024, num_layers=6,
+                      feed_forward_proj='gated-gelu', tie_word_embeddings=True),
+    'gpu-small': dict(d_model=512, d_kv=64, num_heads=6, d_ff=1024, num_layers=8,
+                      feed_forward_proj='gated-gelu', tie_word_embeddings=False),
+    'base':      dict(d_model=768, d_kv=64, num_heads=12, d_ff=2048, num_layers=12,
+                      feed_forward_proj='gated-gelu', tie_word_embeddings=False),
+    't5-770m':   dict(d_model=1024, d_kv=64, num_heads=16, d_ff=2816, num_layers=24,
+                      feed_forward_proj='gated-gelu', tie_word_embeddings=False),
+    't5-3b':     dict(d_model=1024, d_kv=128, num_heads=32, d_ff=16384, num_layers=24,
+                      feed_forward_proj='relu', tie_word_embeddings=True),
 }
 
-def model_config(preset: str|dict|T5Config='cpu', vocab_size: int=DEFAULT_VOCAB_SIZE + SENTINELS, **overrides) -> T5Config:
+# %% ../nbs/03_model.ipynb #dc6d7f91
+def model_config(preset: str|dict|T5Config='cpu', vocab_size: int=DEFAULT_VOCAB_SIZE + SENTINELS,
+                 **overrides) -> T5Config:
     "The `T5Config` of `preset` (a name of `PRESETS`, a dict of config fields, or a config), with `overrides` applied."
     if isinstance(preset, T5Config): fields = preset.to_dict()
     elif isinstance(preset, dict): fields = dict(preset)
     elif preset in PRESETS: fields = dict(PRESETS[preset])
-    else: raise ValueError(f"unknown model preset {preset!r}: choose one of {', '.join(PRESETS)} or pass a dict of T5Config fields")
+    else: raise ValueError(f"unknown model preset {preset!r}: "
+                           f"choose one of {', '.join(PRESETS)} or pass a dict of T5Config fields")
     fields = {**dict(dropout_rate=0.0, pad_token_id=PAD, eos_token_id=EOS, decoder_start_token_id=PAD), **fields,
               'vocab_size': vocab_size, **overrides}
     fields.setdefault('num_decoder_layers', fields['num_layers'])
@@ -45,7 +56,8 @@ def build_model(preset: str|dict|T5Config='cpu', seed: int=0, **overrides) -> T5
 
 # %% ../nbs/03_model.ipynb #16864440
 def load_checkpoint(path) -> T5ForConditionalGeneration:
-    "A T5 saved by `pretrain` or `finetune` (or any `transformers` T5 folder), with an error naming the folder if it is not one."
+    """A T5 saved by `pretrain` or `finetune` (or any `transformers` T5 folder), with an error naming the folder if
+    it is not one."""
     path = Path(path)
     if not (path/'config.json').exists(): raise FileNotFoundError(f"{path} is not a model checkpoint (no config.json)")
     return T5ForConditionalGeneration.from_pretrained(path)
@@ -62,20 +74,23 @@ def cross_entropy(model, data: pd.DataFrame, batch_size: int=128) -> float:
         with autocast(device):
             logits = model(**batch).logits
         labels = batch['labels']
-        total += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=-100, reduction='sum').item()
+        total += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(),
+                                                   ignore_index=-100, reduction='sum').item()
         count += int((labels != -100).sum())
     model.train(was_training)
     return total / count
 
 # %% ../nbs/03_model.ipynb #9eda04d5
 def parameter_counts(preset: str|dict|T5Config='cpu', **overrides) -> dict:
-    "Parameters of `preset`: total, embedding (input and, when untied, output) and non-embedding, counted without allocating."
+    """Parameters of `preset`: total, embedding (input and, when untied, output) and non-embedding, counted without
+    allocating."""
     config = model_config(preset, **overrides)
     with torch.device('meta'): model = T5ForConditionalGeneration(config)
     total = sum(p.numel() for p in model.parameters())
     embedding = model.shared.weight.numel() * (1 if config.tie_word_embeddings else 2)
     return dict(total=total, embedding=embedding, non_embedding=total - embedding)
 
+# %% ../nbs/03_model.ipynb #4266fffa
 def train_flops(preset: str|dict|T5Config='cpu', input_length: int=512, target_length: int=114, **overrides) -> float:
     """FLOPs of one training example (forward and backward: 6 per multiply-add) with inputs of `input_length` and
     targets of `target_length` tokens, every matrix product counted, attention scores and the output layer included:
@@ -84,6 +99,7 @@ def train_flops(preset: str|dict|T5Config='cpu', input_length: int=512, target_l
     inner, ffn = c.num_heads * c.d_kv, c.d_ff * (3 if c.feed_forward_proj.startswith('gated') else 2)
     n, m = input_length, target_length
     encoder = c.num_layers * n * (4*c.d_model*inner + ffn*c.d_model + 2*n*inner)
+    # cross-attention keys and values: once per input token
     decoder = c.num_decoder_layers * (m * (6*c.d_model*inner + ffn*c.d_model + 2*m*inner + 2*n*inner)
-                                      + n * 2*c.d_model*inner)  # cross-attention keys and values: once per input token
+                                      + n * 2*c.d_model*inner)
     return 6 * (encoder + decoder + m * c.vocab_size * c.d_model)

@@ -27,22 +27,26 @@ def clean(text) -> str:
     "`text` (None as empty) with every run of whitespace (tabs, newlines, no-break spaces) as one space, ends stripped."
     return collapse_whitespace(text or '')
 
+# %% ../nbs/01_parsers.ipynb #dbb66070
 def parallel_record(source: str, doc: str, lang: str, en, tgt) -> dict|None:
     "A parallel record, or None when either side is empty after cleaning."
     en, tgt = clean(en), clean(tgt)
     return {'source': source, 'doc': doc, 'lang': lang, 'en': en, 'tgt': tgt} if en and tgt else None
 
+# %% ../nbs/01_parsers.ipynb #7aa2c2bd
 def mono_record(source: str, doc: str, lang: str, text) -> dict|None:
     "A monolingual record, or None when the text is empty after cleaning."
     text = clean(text)
     return {'source': source, 'doc': doc, 'lang': lang, 'text': text} if text else None
 
+# %% ../nbs/01_parsers.ipynb #ea2610ce
 def records(f):
     "Decorator for record generators: drops the Nones that `parallel_record` and `mono_record` give for empty text."
     @functools.wraps(f)
     def g(*args, **kwargs): return (r for r in f(*args, **kwargs) if r is not None)
     return g
 
+# %% ../nbs/01_parsers.ipynb #7871d256
 @records
 def with_mono(recs: Iterable[dict]) -> Iterator[dict]:
     "Each parallel record followed by its two sides as monolingual records (others pass through)."
@@ -52,6 +56,7 @@ def with_mono(recs: Iterable[dict]) -> Iterator[dict]:
             yield mono_record(r['source'], r['doc'], 'en', r['en'])
             yield mono_record(r['source'], r['doc'], r['lang'], r['tgt'])
 
+# %% ../nbs/01_parsers.ipynb #b1465dc3
 def n_words(text: str) -> int: return len(text.split())
 
 # %% ../nbs/01_parsers.ipynb #be837e0d
@@ -69,7 +74,8 @@ def find_catalogs(root, lang: str, exts=('.mo',)) -> dict:
         tree = d.parent.parent.relative_to(root).as_posix()
         for f in filenames:
             p = d/f
-            if p.suffix in exts and not p.is_symlink() and ((tree, p.stem) not in found or rank < found[tree, p.stem][0]):
+            if (p.suffix in exts and not p.is_symlink()
+                    and ((tree, p.stem) not in found or rank < found[tree, p.stem][0])):
                 found[tree, p.stem] = (rank, p)
     domains = Counter(dom for _, dom in found)
     return {(dom if domains[dom] == 1 else f'{tree}/{dom}'): p for (tree, dom), (_, p) in sorted(found.items())}
@@ -77,12 +83,15 @@ def find_catalogs(root, lang: str, exts=('.mo',)) -> dict:
 # %% ../nbs/01_parsers.ipynb #cb5fb216
 _DEFAULT = re.compile(r'Default:\s*"(.*)"', re.S)
 _MESSAGE_ID = re.compile(r'^[\w.-]*_[\w.-]*$')  # label_add_user: a key, not English text
-NOT_MESSAGES = {'translator-credits', 'translators-credits', 'translator_credits'}  # their "translation" lists the translators
+# their "translation" lists the translators
+NOT_MESSAGES = {'translator-credits', 'translators-credits', 'translator_credits'}
 
+# %% ../nbs/01_parsers.ipynb #65be3834
 def gettext_pairs(path, lang: str, source: str, doc: str, default_comments: bool=False) -> Iterator[dict]:
     """Parallel records from a `.mo` or `.po` catalog: every translated entry except the header, fuzzy and obsolete
     entries, translations equal to the English and `NOT_MESSAGES`. Plurals give (singular, form 0) and (plural, form 1).
-    `default_comments`: take the English from a `#. Default: "..."` comment (Plone), skipping id-like msgids without one."""
+    `default_comments`: take the English from a `#. Default: "..."` comment (Plone), skipping id-like msgids without
+    one."""
     path = Path(path)
     catalog = polib.mofile(str(path)) if path.suffix == '.mo' else polib.pofile(str(path))
     for e in catalog:
@@ -99,14 +108,17 @@ def gettext_pairs(path, lang: str, source: str, doc: str, default_comments: bool
             if r and r['en'] != r['tgt']: yield r
 
 # %% ../nbs/01_parsers.ipynb #72bd72d4
-_NOT_TEXT = re.compile(r'(?i)(accesskey|commandkey|[.\-_]key|[.\-_]keycode|[.\-_]modifiers|[.\-_]style|[.\-_]width|[.\-_]height)$')
+_NOT_TEXT = re.compile(r'(?i)(accesskey|commandkey|[.\-_]key|[.\-_]keycode|[.\-_]modifiers|[.\-_]style'
+                       r'|[.\-_]width|[.\-_]height)$')
 
+# %% ../nbs/01_parsers.ipynb #1367e06b
 def _skip_string(s: str, i: int) -> int:
     "Index after the string literal that starts at `s[i] == '\"'`."
     i += 1
     while i < len(s) and s[i] != '"': i += 2 if s[i] == '\\' else 1
     return i + 1
 
+# %% ../nbs/01_parsers.ipynb #83e2d90a
 def _close_brace(s: str, i: int) -> int:
     "Index of the `}` that closes the `{` at `s[i]` (string literals skipped); len(s) if unclosed."
     depth = 0
@@ -118,6 +130,7 @@ def _close_brace(s: str, i: int) -> int:
         i += 1
     return len(s)
 
+# %% ../nbs/01_parsers.ipynb #19b43b60
 def _default_variant(variants: str) -> str:
     "The text of the `*[key]` variant of a Fluent select expression's variant list (the last one if none is starred)."
     found, i = [], 0  # found: (is the default, start of its key, start of its text)
@@ -132,6 +145,7 @@ def _default_variant(variants: str) -> str:
     k = next((j for j, f in enumerate(found) if f[0]), len(found) - 1)
     return variants[found[k][2]:found[k+1][1] if k + 1 < len(found) else len(variants)]
 
+# %% ../nbs/01_parsers.ipynb #498716da
 def resolve_fluent(value: str) -> str:
     "A Fluent pattern with every select expression replaced by its default variant; other placeables are kept."
     out, i = [], 0
@@ -171,10 +185,12 @@ def parse_fluent(text: str) -> dict:
     flush()
     return out
 
+# %% ../nbs/01_parsers.ipynb #adb1cc38
 def _unescape_properties(v: str) -> str:
     return re.sub(r'\\(u[0-9a-fA-F]{4}|.)', lambda m: chr(int(m[1][1:], 16)) if m[1][0] == 'u' and len(m[1]) == 5
                   else {'n': '\n', 't': '\t', 'r': '\r'}.get(m[1], m[1]), v)
 
+# %% ../nbs/01_parsers.ipynb #b5669144
 def parse_properties(text: str) -> dict:
     "`{key: text}` of a Java-style `.properties` file (comments, continuations and escapes handled)."
     out, logical, buf = {}, [], ''
@@ -191,6 +207,7 @@ def parse_properties(text: str) -> dict:
             if v: out[_unescape_properties(m[1])] = v
     return out
 
+# %% ../nbs/01_parsers.ipynb #d33fedc6
 def parse_dtd(text: str) -> dict:
     "`{entity: text}` of a Mozilla DTD file (`<!ENTITY key \"value\">`), HTML character references decoded."
     out = {}
@@ -199,6 +216,7 @@ def parse_dtd(text: str) -> dict:
         if v and not _NOT_TEXT.search(m[1]): out[m[1]] = v
     return out
 
+# %% ../nbs/01_parsers.ipynb #c770077f
 MOZILLA_PARSERS = {'.ftl': parse_fluent, '.properties': parse_properties, '.dtd': parse_dtd}
 
 # %% ../nbs/01_parsers.ipynb #238af69d
@@ -210,8 +228,10 @@ def mozilla_key(path: str, locale: str) -> str|None:
     if parts[0] == 'browser': parts = parts[1:]
     return '/'.join(parts)
 
+# %% ../nbs/01_parsers.ipynb #b97bdc16
 def mozilla_strings(archives: Iterable, locale: str) -> dict:
-    "`{(key, id): text}` of the localised strings of `locale` in zip `archives` (omni.ja, .xpi); the first archive wins."
+    """`{(key, id): text}` of the localised strings of `locale` in zip `archives` (omni.ja, .xpi);
+    the first archive wins."""
     out = {}
     for a in archives:
         with zipfile.ZipFile(a) as z:
@@ -222,6 +242,7 @@ def mozilla_strings(archives: Iterable, locale: str) -> dict:
                 for k, v in MOZILLA_PARSERS[Path(name).suffix](text).items(): out.setdefault((key, k), v)
     return out
 
+# %% ../nbs/01_parsers.ipynb #e784828e
 def mozilla_pairs(en: dict, xx: dict, lang: str, source: str) -> Iterator[dict]:
     "Parallel records of the strings two locales share (`mozilla_strings` output), skipping ones left in English."
     for (key, k), t in xx.items():
@@ -240,8 +261,10 @@ def read_html(path):
         except LookupError: pass
     return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding=enc))
 
+# %% ../nbs/01_parsers.ipynb #f12f6980
 def _classes(el) -> list: return (el.get('class') or '').split()
 
+# %% ../nbs/01_parsers.ipynb #9beaadc0
 def _inline_text(el, is_block: Callable, resolve: Callable|None=None) -> str:
     """Text of `el` without that of nested blocks (`is_block(child)`); `resolve(child)`, when it returns a string,
     replaces a child's text (LibreOffice's switches)."""
@@ -258,14 +281,17 @@ def _inline_text(el, is_block: Callable, resolve: Callable|None=None) -> str:
 # %% ../nbs/01_parsers.ipynb #a2f2dc57
 LO_HELP_BLOCKS = frozenset('p h1 h2 h3 h4 h5 h6'.split())
 
+# %% ../nbs/01_parsers.ipynb #13e7ef6b
 def _lo_switch(el) -> str|None:
     "The default case of a switchinline span (empty if it has none); None for any other element."
     if 'switchinline' not in _classes(el): return None
     default = [c for c in el if isinstance(c.tag, str) and (c.get('id') or '').startswith('default')]
     return _inline_text(default[0], lambda e: False, _lo_switch) if default else ''
 
+# %% ../nbs/01_parsers.ipynb #9c07c177
 def lo_help_segments(path) -> list:
-    "`[((id, occurrence), text)]` of the id-carrying paragraphs and headings of a LibreOffice help page, switches resolved."
+    """`[((id, occurrence), text)]` of the id-carrying paragraphs and headings of a LibreOffice help page,
+    switches resolved."""
     seen, out = Counter(), []
     for area in read_html(path).xpath('//div[@id="DisplayArea"]'):
         for el in area.iter(*LO_HELP_BLOCKS):
@@ -300,12 +326,16 @@ def libreoffice_help(en_dir, xx_dirs: dict, source: str='libreoffice-help', stat
 
 # %% ../nbs/01_parsers.ipynb #e39541b7
 DOC_BLOCKS = frozenset('p h1 h2 h3 h4 h5 h6 li td th dt dd caption figcaption'.split())
-_CONTAINERS = frozenset('div table thead tbody tfoot tr ul ol dl pre blockquote section article header footer nav form hr'.split())
-_DROP = ('//script | //style | //pre | //head | //div[contains(concat(" ", normalize-space(@class), " "), " navheader ")]'
+_CONTAINERS = frozenset(('div table thead tbody tfoot tr ul ol dl pre blockquote section article header footer nav '
+                         'form hr').split())
+_DROP = ('//script | //style | //pre | //head'
+         ' | //div[contains(concat(" ", normalize-space(@class), " "), " navheader ")]'
          ' | //div[contains(concat(" ", normalize-space(@class), " "), " navfooter ")]')
 
+# %% ../nbs/01_parsers.ipynb #1f8a2be1
 def _is_doc_block(el) -> bool: return el.tag in DOC_BLOCKS or (el.tag == 'div' and 'para' in _classes(el))
 
+# %% ../nbs/01_parsers.ipynb #def8d2eb
 def html_blocks(path) -> list:
     "The text of each block element of an HTML page, in document order (empty strings included, for counting)."
     root = read_html(path)
@@ -315,7 +345,8 @@ def html_blocks(path) -> list:
 
 # %% ../nbs/01_parsers.ipynb #88038bd0
 @records
-def html_doc_pairs(en_dir, xx_dirs: dict, source: str, pattern: str='*.html', stats: Counter|None=None) -> Iterator[dict]:
+def html_doc_pairs(en_dir, xx_dirs: dict, source: str, pattern: str='*.html',
+                   stats: Counter|None=None) -> Iterator[dict]:
     """Parallel and monolingual records of a manual translated page by page: pages with the same relative path in
     `en_dir` and in each of `xx_dirs` ({lang: dir}) pair block by block when their block counts are equal."""
     stats = Counter() if stats is None else stats
@@ -338,7 +369,8 @@ def html_doc_pairs(en_dir, xx_dirs: dict, source: str, pattern: str='*.html', st
 
 # %% ../nbs/01_parsers.ipynb #778c873a
 def ddtp_descriptions(path) -> dict:
-    "`{md5: (package, paragraphs)}` of a DDTP `Translation-<lang>` index: the short description, then each paragraph of the long one."
+    """`{md5: (package, paragraphs)}` of a DDTP `Translation-<lang>` index:
+    the short description, then each paragraph of the long one."""
     out = {}
     for stanza in Path(path).read_text(encoding='utf-8', errors='replace').split('\n\n'):
         pkg = re.search(r'^Package: (\S+)', stanza, re.M)
@@ -353,9 +385,11 @@ def ddtp_descriptions(path) -> dict:
         out[md5[1]] = (pkg[1], [clean(p) for p in paragraphs])
     return out
 
+# %% ../nbs/01_parsers.ipynb #48906322
 @records
 def ddtp(en_path, xx_paths: dict, source: str='ddtp', stats: Counter|None=None) -> Iterator[dict]:
-    """Parallel and monolingual records of the DDTP indexes: `en_path` is Translation-en, `xx_paths` {lang: Translation-xx}.
+    """Parallel and monolingual records of the DDTP indexes: `en_path` is Translation-en,
+    `xx_paths` {lang: Translation-xx}.
     A description pairs paragraph by paragraph when both sides have the same number of paragraphs."""
     stats = Counter() if stats is None else stats
     en = ddtp_descriptions(en_path)
@@ -375,6 +409,7 @@ GROFF = ['groff', '-k', '-Kutf-8', '-t', '-Tutf8', '-mandoc', '-rLL=3000n', '-rH
 _MAN_HEADER = re.compile(r'^\S+\([^)\s]*\)(\s|$)')
 _MAN_FOOTER = re.compile(r'(^|\s)\S+\([^)\s]*\)$')
 
+# %% ../nbs/01_parsers.ipynb #934e960d
 def render_man(path, timeout: float=120) -> str:
     "A man page (troff source, optionally gzipped) rendered to text by groff; '' for a `.so` redirection."
     data = Path(path).read_bytes()
@@ -385,31 +420,37 @@ def render_man(path, timeout: float=120) -> str:
     r = subprocess.run(GROFF, input=text.encode('utf-8'), capture_output=True, timeout=timeout)
     return r.stdout.decode('utf-8', errors='replace')
 
+# %% ../nbs/01_parsers.ipynb #cfe723e0
 def man_paragraphs(rendered: str) -> list:
-    "The paragraphs (non-empty lines, whitespace collapsed) of a page rendered by `render_man`, header and footer dropped."
+    """The paragraphs (non-empty lines, whitespace collapsed) of a page rendered by `render_man`,
+    header and footer dropped."""
     lines = [clean(l) for l in rendered.splitlines() if l.strip()]
     if lines and _MAN_HEADER.match(lines[0]): lines = lines[1:]
     if lines and _MAN_FOOTER.search(lines[-1]): lines = lines[:-1]
     return lines
 
+# %% ../nbs/01_parsers.ipynb #bb1184ee
 @records
 def man_pages(man_dir, lang: str, source: str='manpages', workers: int=2) -> Iterator[dict]:
-    "Monolingual records of every page under `man_dir/man*/`, rendered by groff on `workers` threads; doc = `man1/ls.1`."
+    """Monolingual records of every page under `man_dir/man*/`, rendered by groff on `workers` threads;
+    doc = `man1/ls.1`."""
     pages = sorted(p for p in Path(man_dir).glob('man*/*') if p.is_file() and not p.is_symlink())
     with ThreadPoolExecutor(workers) as ex:
-        for p, out in tqdm(zip(pages, ex.map(render_man, pages)), total=len(pages), desc=f'{source} {lang}', leave=False):
+        for p, out in tqdm(zip(pages, ex.map(render_man, pages)), total=len(pages), desc=f'{source} {lang}',
+                           leave=False):
             doc = f"{p.parent.name}/{p.name.removesuffix('.gz')}"
             for para in man_paragraphs(out): yield mono_record(source, doc, lang, para)
 
 # %% ../nbs/01_parsers.ipynb #062b1ac4
-FORTUNE_SKIP = ('ascii-art', 'asciiart')
-
 def fortune_cookies(path) -> list:
     "The cookies of a fortune file, whitespace collapsed."
     data = Path(path).read_bytes()
     try: text = data.decode('utf-8')
     except UnicodeDecodeError: text = data.decode('latin-1')
     return [c for c in map(clean, re.split(r'^%[ \t]*$', text, flags=re.M)) if c]
+
+# %% ../nbs/01_parsers.ipynb #ed8d108f
+FORTUNE_SKIP = ('ascii-art', 'asciiart')
 
 @records
 def fortunes(fortune_dir, lang: str, source: str='fortunes', skip=FORTUNE_SKIP) -> Iterator[dict]:
@@ -424,11 +465,12 @@ class _Stub:
     def __init__(self, *args, **kwargs): self._args = args
     def __setstate__(self, state): self.__dict__.update(state if isinstance(state, dict) else {'_state': state})
 
+# %% ../nbs/01_parsers.ipynb #01cb4272
 class SafeUnpickler(pickle.Unpickler):
     "Loads plain containers; classes of the packages `stub_modules` become inert `_Stub`s; anything else is refused."
-    SAFE = {('builtins', 'dict'): dict, ('builtins', 'list'): list, ('builtins', 'set'): set, ('builtins', 'tuple'): tuple,
-            ('builtins', 'frozenset'): frozenset, ('collections', 'defaultdict'): defaultdict,
-            ('collections', 'OrderedDict'): OrderedDict}
+    SAFE = {('builtins', 'dict'): dict, ('builtins', 'list'): list, ('builtins', 'set'): set,
+            ('builtins', 'tuple'): tuple, ('builtins', 'frozenset'): frozenset,
+            ('collections', 'defaultdict'): defaultdict, ('collections', 'OrderedDict'): OrderedDict}
 
     def __init__(self, file, stub_modules=()):
         super().__init__(file)
@@ -447,6 +489,7 @@ class SafeUnpickler(pickle.Unpickler):
         if module.split('.')[0] in self.stub_modules: return self._stub(module, name)
         raise pickle.UnpicklingError(f'refusing to load {module}.{name}')
 
+# %% ../nbs/01_parsers.ipynb #ac8e541e
 @records
 def rowordnet_definitions(wheel, source: str='rowordnet') -> Iterator[dict]:
     "Monolingual (ro) records of the synset definitions in the `rowordnet` wheel's pickle; doc = the synset id."

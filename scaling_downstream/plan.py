@@ -4,20 +4,18 @@
 
 # %% ../nbs/08e_plan.ipynb #82534a36
 from __future__ import annotations
-import json, os, stat, tempfile
+import json, stat, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import format_tokens
-from .grid import SPECS, STUDY_SCALES
-from .sweep import estimate_left, job_cost
+from .core import REPO, format_tokens
+from .grid import STUDY_SCALES
+from .progress import estimate_left, job_cost
 
 # %% auto #0
-__all__ = ['ROOT', 'measured_rates', 'study_plan', 'plan_hours', 'plan_text', 'check_writable', 'check_runs_folder']
+__all__ = ['measured_rates', 'study_plan', 'plan_hours', 'plan_text', 'check_writable', 'check_runs_folder']
 
 # %% ../nbs/08e_plan.ipynb #4e92ce15
-ROOT = SPECS.parent  # the repository: specs/, results/, bench/
-
-def measured_rates(root: Path=ROOT) -> dict:
+def measured_rates(root: Path=REPO) -> dict:
     """Seconds of one worker per unit of work, by (kind, model preset), from the main job's committed record: a
     pretraining token, a finetuning pair processed (its decoding included); and the machine that measured them."""
     record = json.loads((root/'bench/results/study_cpu.json').read_text())
@@ -48,7 +46,7 @@ def plan_hours(jobs: list[dict], rates: dict, workers: int) -> float:
     return float('nan') if seconds is None else seconds / 3600
 
 # %% ../nbs/08e_plan.ipynb #968793c2
-def plan_text(name: str, jobs: list[dict], workers: int, root: Path=ROOT) -> str:
+def plan_text(name: str, jobs: list[dict], workers: int, root: Path=REPO) -> str:
     "The plan of study `name` in words: its jobs by kind, their work and hours, on `workers` workers."
     measured = measured_rates(root)
     plan, hours = study_plan(jobs, measured['rates'], workers), plan_hours(jobs, measured['rates'], workers)
@@ -71,6 +69,7 @@ def check_writable(path, what: str) -> Path:
     except OSError as e: raise ValueError(f"{what} {path}: cannot write in {existing} ({e.strerror})") from None
     return existing
 
+# %% ../nbs/08e_plan.ipynb #0539c7f4
 def check_runs_folder(path) -> None:
     "Refuse a runs folder (or the nearest existing folder above it) that one cannot write to, or others can."
     existing = check_writable(path, '--runs')

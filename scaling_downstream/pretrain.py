@@ -12,7 +12,8 @@ from tqdm.auto import tqdm
 from .core import (LANGS, atomic_write_bytes, replace_dir, train_step, warmup_schedule,
                                      without_paths, write_json)
 from .machine import Levers, accelerator, autocast, choose_levers, machine_record
-from .data import EOS, Mixture, MixtureStream, TokenPool, check_budget, load_tokenizer
+from .mixtures import check_budget, Mixture, MixtureStream, TokenPool
+from .tokenizer import EOS, load_tokenizer
 from .model import build_model, model_config, parameter_counts, train_flops
 
 # %% auto #0
@@ -40,8 +41,10 @@ def _random_partition(total: int, parts: int, rng: np.random.Generator) -> np.nd
     cuts = np.sort(rng.choice(np.arange(1, total), parts - 1, replace=False)) if parts > 1 else np.array([], int)
     return np.diff(np.concatenate([[0], cuts, [total]]))
 
-def noise_mask(length: int, noise_density: float=0.15, mean_span: float=3.0, rng: np.random.Generator|None=None) -> np.ndarray:
-    "T5's random-span noise mask: a boolean array with round(`length`·density) True, in spans of mean length `mean_span`."
+def noise_mask(length: int, noise_density: float=0.15, mean_span: float=3.0,
+               rng: np.random.Generator|None=None) -> np.ndarray:
+    """T5's random-span noise mask: a boolean array with round(`length`·density) True, in spans of mean length
+    `mean_span`."""
     rng = rng if rng is not None else np.random.default_rng()
     noise = min(max(int(round(length * noise_density)), 1), length - 1)
     spans = max(int(round(noise / mean_span)), 1)
@@ -49,8 +52,10 @@ def noise_mask(length: int, noise_density: float=0.15, mean_span: float=3.0, rng
     runs = np.stack([keep_lengths, noise_lengths], 1).reshape(-1)  # keep, noise, keep, noise, ...
     return np.repeat(np.tile([False, True], spans), runs)
 
+# %% ../nbs/04_pretrain.ipynb #1176a576
 def _sentinelise(ids: np.ndarray, mask: np.ndarray, first_sentinel: int) -> np.ndarray:
-    "`ids` with each run of `mask` replaced by one sentinel, counting down from `first_sentinel` (T5's `noise_span_to_unique_sentinel`)."
+    """`ids` with each run of `mask` replaced by one sentinel, counting down from `first_sentinel` (T5's
+    `noise_span_to_unique_sentinel`)."""
     after_masked = np.concatenate([[False], mask[:-1]])
     starts = mask & ~after_masked
     return np.where(starts, first_sentinel + 1 - np.cumsum(starts), ids)[~(mask & after_masked)]
@@ -59,11 +64,13 @@ def span_corrupt(ids: np.ndarray, mask: np.ndarray, first_sentinel: int) -> tupl
     """Input and target of T5's span corruption of `ids` under `mask`: span i becomes sentinel `first_sentinel - i` in
     the input and is spelt out after the same sentinel in the target; both end in </s>."""
     ids, mask = np.asarray(ids), np.asarray(mask, bool)
-    return (np.append(_sentinelise(ids, mask, first_sentinel), EOS), np.append(_sentinelise(ids, ~mask, first_sentinel), EOS))
+    return (np.append(_sentinelise(ids, mask, first_sentinel), EOS),
+            np.append(_sentinelise(ids, ~mask, first_sentinel), EOS))
 
 # %% ../nbs/04_pretrain.ipynb #8c10e109
 def packed_chunks(documents: Iterator, length: int) -> Iterator[tuple[np.ndarray, dict]]:
-    "Cut the concatenated token ids of `documents` (with a `.lang` and `.ids`) into chunks of `length`, with each chunk's tokens per language; the tail that does not fill a chunk is dropped."
+    """Cut the concatenated token ids of `documents` (with a `.lang` and `.ids`) into chunks of `length`, with each
+    chunk's tokens per language; the tail that does not fill a chunk is dropped."""
     buffer, langs = [], []
     for doc in documents:
         buffer.extend(doc.ids); langs.extend([doc.lang] * len(doc.ids))
@@ -72,6 +79,7 @@ def packed_chunks(documents: Iterator, length: int) -> Iterator[tuple[np.ndarray
             del buffer[:length], langs[:length]
             yield np.array(chunk, np.int64), {l: chunk_langs.count(l) for l in dict.fromkeys(chunk_langs)}
 
+# %% ../nbs/04_pretrain.ipynb #7a77b2bd
 @dataclasses.dataclass
 class SpanCorruption:
     "Turns packed text into T5 span-corruption examples of exactly `input_length` input tokens."
@@ -80,7 +88,8 @@ class SpanCorruption:
     mean_span: float = 3.0
     first_sentinel: int = 8099  # the id of <extra_id_0>
     def __post_init__(self):
-        self.raw_length, self.target_length = span_corruption_lengths(self.input_length, self.noise_density, self.mean_span)
+        lengths = span_corruption_lengths(self.input_length, self.noise_density, self.mean_span)
+        self.raw_length, self.target_length = lengths
     def __call__(self, chunk: np.ndarray, seed: int, index: int) -> tuple[np.ndarray, np.ndarray]:
         mask = noise_mask(len(chunk), self.noise_density, self.mean_span, np.random.default_rng([seed, index]))
         return span_corrupt(chunk, mask, self.first_sentinel)
@@ -88,9 +97,11 @@ class SpanCorruption:
 # %% ../nbs/04_pretrain.ipynb #88bca39f
 def log_milestones(first: float, last: float, n: int=6) -> list[int]:
     "`n` pretraining sizes from `first` to `last` tokens, evenly spaced in log."
-    if not (0 < first < last) or n < 2: raise ValueError(f"milestones need 0 < first < last and n >= 2, got first={first}, last={last}, n={n}")
+    if not (0 < first < last) or n < 2:
+        raise ValueError(f"milestones need 0 < first < last and n >= 2, got first={first}, last={last}, n={n}")
     return sorted({int(round(x)) for x in np.geomspace(first, last, n)})
 
+# %% ../nbs/04_pretrain.ipynb #1e7811a2
 @dataclasses.dataclass
 class PretrainConfig:
     "Everything that determines a pretraining run (its hash names the run in a sweep)."
@@ -110,7 +121,8 @@ class PretrainConfig:
     data_seed: int = 0          # the order of documents and the spans
     save_every: int = 200       # steps between resume states
     tokenizer: str|None = None  # a tokenizer folder, or a name in the corpus folder; None: the corpus's default
-    pools: dict|None = None     # a study spec's resolved pools (name -> description, 01c_userdata); None: the embedded corpus's languages
+    # a study spec's resolved pools (name -> description, 01c_userdata); None: the embedded corpus's languages
+    pools: dict|None = None
     def __post_init__(self):
         self.mixture = Mixture(self.mixture).name
         known = list(self.pools) if self.pools is not None else list(LANGS)
@@ -121,12 +133,17 @@ class PretrainConfig:
         if ms != sorted(set(ms)): raise ValueError(f"milestones must be increasing, got {list(self.milestones)}")
         self.milestones = ms
         model_config(self.preset)  # fails on an unknown preset
-        if self.optimizer not in ('adamw', 'adafactor'): raise ValueError(f"optimizer={self.optimizer!r}: use 'adamw' or 'adafactor'")
+        if self.optimizer not in ('adamw', 'adafactor'):
+            raise ValueError(f"optimizer={self.optimizer!r}: use 'adamw' or 'adafactor'")
         if not (0 < self.noise_density < 1 and self.mean_span >= 1):
-            raise ValueError(f"noise_density={self.noise_density}, mean_span={self.mean_span}: span corruption needs 0 < noise_density < 1 and mean_span >= 1")
-        if self.batch_size < 1 or self.input_length < 4: raise ValueError(f"batch_size={self.batch_size}, input_length={self.input_length}: both must be positive (input_length >= 4)")
+            raise ValueError(f"noise_density={self.noise_density}, mean_span={self.mean_span}: "
+                             "span corruption needs 0 < noise_density < 1 and mean_span >= 1")
+        if self.batch_size < 1 or self.input_length < 4:
+            raise ValueError(f"batch_size={self.batch_size}, input_length={self.input_length}: "
+                             "both must be positive (input_length >= 4)")
     @property
-    def tokens_per_step(self) -> int: return self.batch_size * span_corruption_lengths(self.input_length, self.noise_density, self.mean_span)[0]
+    def tokens_per_step(self) -> int:
+        return self.batch_size * span_corruption_lengths(self.input_length, self.noise_density, self.mean_span)[0]
     @property
     def steps(self) -> int: return math.ceil(self.milestones[-1] / self.tokens_per_step)
     def to_dict(self) -> dict:
@@ -141,14 +158,17 @@ class PretrainConfig:
 PEAK_BF16_FLOPS = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12, 'L40S': 362e12, 'A10': 125e12, 'RTX 4090': 165e12}
 
 def peak_flops(device: torch.device|str) -> float|None:
-    "Dense bf16 peak FLOP/s of the GPU `device`, from its name; None on CPU or an unknown GPU (MFU is then not reported)."
+    """Dense bf16 peak FLOP/s of the GPU `device`, from its name; None on CPU or an unknown GPU (MFU is then not
+    reported)."""
     device = torch.device(device)
     if device.type != 'cuda': return None
     name = torch.cuda.get_device_name(device)
     return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
 
+# %% ../nbs/04_pretrain.ipynb #11399f07
 def _prefetch(iterator: Iterator, depth: int=4) -> Iterator:
-    "Run `iterator` on a background thread, `depth` items ahead (the tokenizer releases the GIL); the thread stops when the consumer does."
+    """Run `iterator` on a background thread, `depth` items ahead (the tokenizer releases the GIL); the thread stops
+    when the consumer does."""
     import queue, threading
     q, done, stop = queue.Queue(depth), object(), threading.Event()
     def put(item) -> bool:
@@ -169,59 +189,75 @@ def _prefetch(iterator: Iterator, depth: int=4) -> Iterator:
             yield item
     finally: stop.set()  # a consumer that breaks off (a time limit) releases the thread and what it holds
 
+# %% ../nbs/04_pretrain.ipynb #3e153eb9
 def _make_optimizer(config: PretrainConfig, model, fused: bool):
     if config.optimizer == 'adafactor':
         from transformers.optimization import Adafactor
-        return Adafactor(model.parameters(), lr=config.lr, relative_step=False, scale_parameter=False, warmup_init=False,
-                         weight_decay=config.weight_decay)
+        return Adafactor(model.parameters(), lr=config.lr, relative_step=False, scale_parameter=False,
+                         warmup_init=False, weight_decay=config.weight_decay)
     return torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=fused or None)
 
+# %% ../nbs/04_pretrain.ipynb #eb0d38c6
 def _check_run_dir(out: Path, config: PretrainConfig) -> None:
     "Refuse an `out` that holds a run with other settings."
     saved = out/'pretrain.json'
     if saved.exists():
         old = json.loads(saved.read_text())['config']
-        diff = {k: (old.get(k), v) for k, v in config.to_dict().items() if without_paths(json.loads(json.dumps(v))) != without_paths(old.get(k))}
-        if diff: raise ValueError(f"{out} holds a pretraining run with other settings ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}); "
-                                  "use another directory or delete it")
-    elif out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty and holds no pretraining run (no pretrain.json)")
+        diff = {k: (old.get(k), v) for k, v in config.to_dict().items()
+                if without_paths(json.loads(json.dumps(v))) != without_paths(old.get(k))}
+        if diff:
+            changes = ', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())
+            raise ValueError(f"{out} holds a pretraining run with other settings ({changes}); "
+                             "use another directory or delete it")
+    elif out.exists() and any(out.iterdir()):
+        raise ValueError(f"{out} is not empty and holds no pretraining run (no pretrain.json)")
 
+# %% ../nbs/04_pretrain.ipynb #53708e77
 def spec_token_pools(config: PretrainConfig, tok) -> dict:
     "The `TokenPool`s of the study pools that `config`'s mixture draws on, opened from their descriptions."
     from scaling_downstream.userdata import open_pool
     return {name: TokenPool(name, open_pool(config.pools[name]), tok) for name in Mixture(config.mixture).pools}
 
+# %% ../nbs/04_pretrain.ipynb #30173bc7
 def _milestone_steps(config: PretrainConfig) -> dict:
     "{step: the milestones it reaches}: a milestone is checkpointed at the first step whose tokens reach it."
     steps = {}
     for m in config.milestones: steps.setdefault(math.ceil(m / config.tokens_per_step), []).append(m)
     return steps
 
+# %% ../nbs/04_pretrain.ipynb #4f2f6694
 def _start_run(out: Path, config: PretrainConfig, sc: SpanCorruption, stream: MixtureStream, acc, levers: Levers):
     "Create `out`, clear what a kill left, record the run's settings, shape, plan, pools and machine (pretrain.json)."
     out.mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob('.resume-*'), *out.glob('.checkpoint-*')]: shutil.rmtree(stale)
-    write_json(out/'pretrain.json', dict(config=config.to_dict(), preset=model_config(config.preset).to_dict(),
-                                         parameters=parameter_counts(config.preset), tokens_per_step=config.tokens_per_step,
-                                         steps=config.steps, raw_length=sc.raw_length, target_length=sc.target_length,
-                                         pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=acc.num_processes,
-                                         machine=machine_record(levers)))
+    write_json(out/'pretrain.json', dict(
+        config=config.to_dict(), preset=model_config(config.preset).to_dict(),
+        parameters=parameter_counts(config.preset), tokens_per_step=config.tokens_per_step, steps=config.steps,
+        raw_length=sc.raw_length, target_length=sc.target_length,
+        pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=acc.num_processes,
+        machine=machine_record(levers)))
 
+# %% ../nbs/04_pretrain.ipynb #d48ed8c0
 def _restore(out: Path, model, optimizer) -> dict:
-    "The state saved in `out/resume`, loading the model, optimiser and torch random state from it; a fresh state if none."
+    """The state saved in `out/resume`, loading the model, optimiser and torch random state from it; a fresh state
+    if none."""
     if not (out/'resume'/'state.pt').exists(): return dict(step=0, lang_tokens={}, log=[], elapsed=0.0)
     saved = torch.load(out/'resume'/'state.pt', map_location='cpu', weights_only=True)  # tensors, plain values
     model.load_state_dict(saved.pop('model')); optimizer.load_state_dict(saved.pop('optimizer'))
     torch.set_rng_state(saved.pop('torch_rng'))
     return saved
 
+# %% ../nbs/04_pretrain.ipynb #0cbc9e2b
 def _save_resume(out: Path, state: dict, model, optimizer, config: PretrainConfig) -> None:
     "What continuing the run needs (weights, optimiser, step, random state), as `out/resume`, replaced whole."
     tmp = Path(tempfile.mkdtemp(dir=out, prefix='.resume-'))
-    torch.save(dict(state, model=model.state_dict(), optimizer=optimizer.state_dict(), torch_rng=torch.get_rng_state()), tmp/'state.pt')
-    write_json(tmp/'progress.json', dict(step=state['step'], steps=config.steps, tokens=state['step'] * config.tokens_per_step))
+    torch.save(dict(state, model=model.state_dict(), optimizer=optimizer.state_dict(),
+                    torch_rng=torch.get_rng_state()), tmp/'state.pt')
+    write_json(tmp/'progress.json', dict(step=state['step'], steps=config.steps,
+                                         tokens=state['step'] * config.tokens_per_step))
     replace_dir(tmp, out/'resume')
 
+# %% ../nbs/04_pretrain.ipynb #d6059640
 def _save_checkpoint(out: Path, state: dict, model, config: PretrainConfig, stream: MixtureStream, milestones: list,
                      levers: Levers) -> None:
     "The model now, a `transformers` folder with checkpoint.json (tokens, epochs of each pool, levers, the log so far)."
@@ -230,13 +266,16 @@ def _save_checkpoint(out: Path, state: dict, model, config: PretrainConfig, stre
     tokens = state['step'] * config.tokens_per_step
     write_json(tmp/'checkpoint.json', dict(
         D_p=tokens, step=state['step'], milestones=milestones, mixture=config.mixture, preset=config.preset,
-        tokens_by_lang=state['lang_tokens'], epochs={l: n / stream.pools[l].n_tokens for l, n in state['lang_tokens'].items()},
+        tokens_by_lang=state['lang_tokens'],
+        epochs={l: n / stream.pools[l].n_tokens for l, n in state['lang_tokens'].items()},
         loss=state['log'][-1]['loss'] if state['log'] else None, elapsed_s=state['elapsed'], config=config.to_dict(),
         levers=str(levers), log=state['log']))
     (out/'checkpoints').mkdir(exist_ok=True)
     replace_dir(tmp, out/'checkpoints'/f'Dp-{tokens:012d}')
 
-def _batches(stream: MixtureStream, sc: SpanCorruption, config: PretrainConfig, start: int, rank: int, world: int) -> Iterator:
+# %% ../nbs/04_pretrain.ipynb #efefe3b8
+def _batches(stream: MixtureStream, sc: SpanCorruption, config: PretrainConfig, start: int, rank: int,
+             world: int) -> Iterator:
     """(step, inputs, targets, tokens per language) for every step after `start`: the whole batch's chunks are cut on
     every process (so the data position never depends on the number of processes), each corrupts only its share."""
     B = config.batch_size
@@ -249,14 +288,27 @@ def _batches(stream: MixtureStream, sc: SpanCorruption, config: PretrainConfig, 
         langs = {}
         for _, counts in batch:
             for l, n in counts.items(): langs[l] = langs.get(l, 0) + n
-        yield step, torch.from_numpy(np.stack([p[0] for p in pairs])), torch.from_numpy(np.stack([p[1] for p in pairs])), langs
+        inputs = torch.from_numpy(np.stack([p[0] for p in pairs]))
+        targets = torch.from_numpy(np.stack([p[1] for p in pairs]))
+        yield step, inputs, targets, langs
 
-def _log_row(state: dict, acc, loss_sum, steps: int, seconds: float, lr: float, config: PretrainConfig, flops: float, peak) -> dict:
-    "The log's row for the `steps` steps of the last `seconds`: mean loss over every process, speed and MFU (on a known GPU)."
+# %% ../nbs/04_pretrain.ipynb #b4dbc118
+def _log_row(state: dict, acc, loss_sum, steps: int, seconds: float, lr: float, config: PretrainConfig, flops: float,
+             peak) -> dict:
+    """The log's row for the `steps` steps of the last `seconds`: mean loss over every process, speed and MFU (on a
+    known GPU)."""
     state['elapsed'] += seconds
-    return dict(step=state['step'], tokens=state['step'] * config.tokens_per_step, loss=acc.reduce(loss_sum, 'mean').item() / steps,
-                lr=lr, tokens_per_s=steps * config.tokens_per_step / seconds,
-                mfu=steps * flops / seconds / (peak * acc.num_processes) if peak else float('nan'), elapsed_s=state['elapsed'])
+    return dict(step=state['step'], tokens=state['step'] * config.tokens_per_step,
+                loss=acc.reduce(loss_sum, 'mean').item() / steps, lr=lr,
+                tokens_per_s=steps * config.tokens_per_step / seconds,
+                mfu=steps * flops / seconds / (peak * acc.num_processes) if peak else float('nan'),
+                elapsed_s=state['elapsed'])
+
+# %% ../nbs/04_pretrain.ipynb #09828c31
+def _any_process(acc, flag: bool) -> bool:
+    "True on every process if `flag` is true on any (so that all stop at the same step)."
+    if acc.num_processes == 1: return flag
+    return bool(acc.reduce(torch.tensor(float(flag), device=acc.device), 'sum').item())
 
 # %% ../nbs/04_pretrain.ipynb #05f14bb4
 def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, progress: bool=True,
@@ -271,28 +323,33 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     _check_run_dir(out, config)
     acc = accelerator()
     cuda, main = acc.device.type == 'cuda', acc.is_main_process
-    if config.batch_size % acc.num_processes: raise ValueError(f"batch_size={config.batch_size} does not split over {acc.num_processes} processes")
+    if config.batch_size % acc.num_processes:
+        raise ValueError(f"batch_size={config.batch_size} does not split over {acc.num_processes} processes")
     tok = tok if tok is not None else load_tokenizer(config.tokenizer)
     if pools is None and config.pools: pools = spec_token_pools(config, tok)
-    sc = SpanCorruption(config.input_length, config.noise_density, config.mean_span, first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
-    stream = MixtureStream(config.mixture, config.steps * config.tokens_per_step, tok, pools, seed=config.data_seed, max_epochs=config.max_epochs)
+    sc = SpanCorruption(config.input_length, config.noise_density, config.mean_span,
+                        first_sentinel=tok.convert_tokens_to_ids('<extra_id_0>'))
+    stream = MixtureStream(config.mixture, config.steps * config.tokens_per_step, tok, pools, seed=config.data_seed,
+                           max_epochs=config.max_epochs)
     levers = levers or choose_levers(acc.device, config.steps)
     if main: _start_run(out, config, sc, stream, acc, levers)
     if cuda: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     net = build_model(config.preset, seed=config.seed, vocab_size=len(tok))  # the module whose weights are saved
     optimizer = _make_optimizer(config, net, fused=cuda)
     state = _restore(out, net, optimizer)
-    schedule = warmup_schedule(optimizer, config.warmup_steps, decay=True, done=state['step'])  # T5's, from the step reached
+    # T5's schedule, from the step reached
+    schedule = warmup_schedule(optimizer, config.warmup_steps, decay=True, done=state['step'])
     set_seed(config.seed + state['step'] + 1)  # dropout, if any, differs by step but not by resume
     model, optimizer = acc.prepare(net, optimizer)
     if levers.compile: model = torch.compile(model)
     model.train()
     if state['step'] >= config.steps: return True
     started, start, milestones = time.perf_counter(), state['step'], _milestone_steps(config)
-    flops, peak = train_flops(config.preset, sc.input_length, sc.target_length, vocab_size=len(tok)) * config.batch_size, peak_flops(acc.device)
+    flops = train_flops(config.preset, sc.input_length, sc.target_length, vocab_size=len(tok)) * config.batch_size
+    peak = peak_flops(acc.device)
     log_every = log_every or max(1, min(50, config.steps // 100))
-    bar = tqdm(total=config.steps * config.tokens_per_step, initial=start * config.tokens_per_step, unit='tok', unit_scale=True,
-               desc=f'pretrain {config.mixture}', disable=not (progress and main))
+    bar = tqdm(total=config.steps * config.tokens_per_step, initial=start * config.tokens_per_step, unit='tok',
+               unit_scale=True, desc=f'pretrain {config.mixture}', disable=not (progress and main))
     loss_sum, window_start, window_steps = torch.zeros((), device=acc.device), time.perf_counter(), 0
     for step, x, y, langs in _prefetch(_batches(stream, sc, config, start, acc.process_index, acc.num_processes)):
         x, y = x.to(acc.device, non_blocking=True), y.to(acc.device, non_blocking=True)
@@ -319,22 +376,21 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     bar.close()
     return state['step'] >= config.steps
 
-def _any_process(acc, flag: bool) -> bool:
-    "True on every process if `flag` is true on any (so that all stop at the same step)."
-    if acc.num_processes == 1: return flag
-    return bool(acc.reduce(torch.tensor(float(flag), device=acc.device), 'sum').item())
-
+# %% ../nbs/04_pretrain.ipynb #e6f6ad74
 def run_progress(run_dir: str|Path) -> dict:
     "How far the pretraining run in `run_dir` has got: step, steps, tokens (all 0 before its first saved state)."
     p = Path(run_dir)/'resume'/'progress.json'
     if p.exists(): return json.loads(p.read_text())
-    steps = json.loads((Path(run_dir)/'pretrain.json').read_text())['steps'] if (Path(run_dir)/'pretrain.json').exists() else 0
+    record = Path(run_dir)/'pretrain.json'
+    steps = json.loads(record.read_text())['steps'] if record.exists() else 0
     return dict(step=0, steps=steps, tokens=0)
 
+# %% ../nbs/04_pretrain.ipynb #53ef3951
 def checkpoints(run_dir: str|Path) -> pd.DataFrame:
     "The checkpoints of the pretraining run in `run_dir`, one row each: path, D_p, step, loss, epochs of each language."
     rows = []
     for p in sorted((Path(run_dir)/'checkpoints').glob('Dp-*')):
         c = json.loads((p/'checkpoint.json').read_text())
-        rows.append(dict(path=str(p), D_p=c['D_p'], step=c['step'], loss=c['loss'], **{f'epochs_{l}': e for l, e in c['epochs'].items()}))
+        rows.append(dict(path=str(p), D_p=c['D_p'], step=c['step'], loss=c['loss'],
+                         **{f'epochs_{l}': e for l, e in c['epochs'].items()}))
     return pd.DataFrame(rows)

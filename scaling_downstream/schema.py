@@ -25,20 +25,26 @@ class Section(BaseModel):
     "A mapping of a spec: unknown keys refused, numbers finite."
     model_config = ConfigDict(extra='forbid', allow_inf_nan=False, populate_by_name=True)
 
+# %% ../nbs/08d_schema.ipynb #036540fc
 def _number(value):
     if isinstance(value, (bool, str)): raise ValueError(f"should be a number, not {type(value).__name__}")
     return value
+Number = BeforeValidator(_number)  # YAML's `true` and "1e-3" are not numbers here
+
+# %% ../nbs/08d_schema.ipynb #ba8f9a6a
 def _flag(value):
     if not isinstance(value, bool): raise ValueError('should be true or false')
     return value
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+# %% ../nbs/08d_schema.ipynb #b8924240
 def _plain(value: str) -> str:
     if re.search(r'[\x00-\x1f\x7f]', value):
         raise ValueError('holds a control character (a new line, a tab): give one plain value')
     return value
-Number = BeforeValidator(_number)  # YAML's `true` and "1e-3" are not numbers here
-Flag = Annotated[bool, BeforeValidator(_flag)]
 Plain = Annotated[str, AfterValidator(_plain)]  # a value that may reach a script: no line breaks
 
+# %% ../nbs/08d_schema.ipynb #5faecab2
 def whole(**limits): return Annotated[int, Number, Field(**limits)]
 def real(**limits): return Annotated[float, Number, Field(allow_inf_nan=False, **limits)]
 
@@ -46,6 +52,8 @@ Tokens = whole(gt=0)              # a number of tokens: a positive whole number
 Count = whole(ge=1)               # steps, pairs, sequences: at least one
 Seed = whole(ge=0)
 Rate = real(gt=0)
+
+# %% ../nbs/08d_schema.ipynb #9a69e298
 def _form(value) -> str: return '<map>' if isinstance(value, dict) else '<list>' if isinstance(value, list) else '<one>'
 def either(what: str, **forms):
     "A value given in one of several forms (`one`, `list`, `map`): its errors are those of the form it was given in."
@@ -53,10 +61,12 @@ def either(what: str, **forms):
     return Annotated[union, Discriminator(_form, custom_error_type='form', custom_error_message=f"should be {what}")]
 Files = either('a file or a list of files', one=Plain, list=Annotated[list[Plain], Field(min_length=1)])
 
+# %% ../nbs/08d_schema.ipynb #3de7c23d
 def _reserved(value):
     raise ValueError("comes from the spec's own keys (mixtures, milestones, pools, tasks, d_f, seeds), not from here")
 Reserved = Annotated[Any, AfterValidator(_reserved)]
 
+# %% ../nbs/08d_schema.ipynb #fc518c8e
 def _rising(values: list) -> list:
     if any(b <= a for a, b in zip(values, values[1:])):
         raise ValueError('must rise: each value larger than the one before')
@@ -113,10 +123,12 @@ class Evaluation(Section):
     limit: Count | None = None
     also: list[Literal['test', 'pair-test']] | None = None
 
+# %% ../nbs/08d_schema.ipynb #17b52a8d
 class Split(Section):
     files: Files
     format: Literal['tsv', 'jsonl', 'moses'] | None = None
 
+# %% ../nbs/08d_schema.ipynb #bc753b38
 class Pool(Section):
     "A pretraining pool: its language and where its documents are (files, a `datasets` name, or the embedded corpus)."
     lang: Annotated[str, Field(pattern=r'^[a-z]{2,3}$')]
@@ -130,6 +142,7 @@ class Pool(Section):
     kwargs: dict[str, Any] | None = None
     corpus: either('a source or a list of sources', one=str, list=list[str]) | None = None  # the corpus's sources
 
+# %% ../nbs/08d_schema.ipynb #d6b83426
 SBATCH_OPTION = r'^[a-z][a-z0-9_-]*$'  # sbatch's long options: account, qos, mail-type, ...
 
 def _sbatch_value(value):
@@ -138,6 +151,7 @@ def _sbatch_value(value):
     raise ValueError('should be a plain string or a finite number')
 SbatchValue = Annotated[Any, AfterValidator(_sbatch_value)]
 
+# %% ../nbs/08d_schema.ipynb #c347d47b
 class Cluster(Section):
     "What each SLURM job asks for (08c_slurm's `Cluster`); `sbatch` options are checked there, each a plain value."
     partition: Plain | None = None
@@ -150,11 +164,13 @@ class Cluster(Section):
     sbatch: dict[Annotated[str, Field(pattern=SBATCH_OPTION)], SbatchValue] | None = None
     resubmits: whole(ge=0) | None = None
 
+# %% ../nbs/08d_schema.ipynb #7f35f037
 class SplitRule(Section):
     valid: Count
     test: Count
     seed: Seed = 0
 
+# %% ../nbs/08d_schema.ipynb #739e903a
 class Task(Section):
     "A translation task: train, valid and test files, or all pairs and a split rule, a `datasets` name, or the corpus."
     train: Split | None = None
@@ -181,15 +197,18 @@ Pair = Annotated[str, Field(pattern=r'^[a-z]{2,3}-[a-z]{2,3}$')]
 
 Mixture = either("a pool's name or {pool: share}", one=Annotated[str, Field(min_length=1)], map=Shares)
 
+# %% ../nbs/08d_schema.ipynb #c2191630
 def _unique(values: list) -> list:
     if len(set(values)) < len(values): raise ValueError('each value once')
     return values
 SeedList = Annotated[list[Seed], Field(min_length=1), AfterValidator(_unique)]
 Seeds = either('a list of seeds, or {task: {mixture: list}}', list=SeedList, map=dict[Pair, dict[str, SeedList]])
 
+# %% ../nbs/08d_schema.ipynb #ff36fe17
 class TrainTokenizer(Section):
     train: whole(ge=256)  # SentencePiece pieces, T5's sentinels on top
 
+# %% ../nbs/08d_schema.ipynb #ea20400c
 class AtDf(Section):
     "Settings of one finetuning size: its own finetuning settings, checkpoints and seeds, and per task."
     finetune: Finetune | None = None
@@ -245,13 +264,14 @@ def _known_keys(model, loc: tuple) -> list[str]:
         if inner: model = inner[0]
     return list(getattr(model, 'model_fields', {}))
 
+# %% ../nbs/08d_schema.ipynb #b65db78a
 def _models_in(annotation) -> list:
     "The `Section` models inside a type annotation (through Optional, dict and Annotated)."
     import typing
     if isinstance(annotation, type) and issubclass(annotation, Section): return [annotation]
     return [m for a in typing.get_args(annotation) for m in _models_in(a)]
 
-
+# %% ../nbs/08d_schema.ipynb #764d55b5
 def error_line(error: dict, where: str) -> str:
     "One pydantic error as one line: the file, the key path, the value, what is wrong."
     loc = tuple(k for k in error['loc'] if not (isinstance(k, str) and re.fullmatch(r'<\w+>|[\w-]+\[.*\]', k)))
@@ -266,6 +286,7 @@ def error_line(error: dict, where: str) -> str:
     value = '' if error['type'] in ('missing', 'value_error') and not loc else f" {error['input']!r}:"
     return f"{where}: {key}:{value} {_message(error)}"
 
+# %% ../nbs/08d_schema.ipynb #f30664bf
 def _message(error: dict) -> str:
     "pydantic's words for what is wrong, as the rest of a line that already names the key."
     if error['type'] == 'string_pattern_mismatch' and error['ctx']['pattern'] in PATTERN_WORDS:
@@ -274,6 +295,7 @@ def _message(error: dict) -> str:
     msg = re.sub(r' or instance of \w+$', '', msg)
     return re.sub(r'^(Input|List|Dictionary) should', 'should', msg)
 
+# %% ../nbs/08d_schema.ipynb #977090e7
 PATTERN_WORDS = {r'^[a-z]{2,3}$': 'a language code of 2 or 3 lowercase letters (de, fr)',
                  r'^[a-z]{2,3}-[a-z]{2,3}$': 'a task as source-target language codes (de-fr)',
                  r'^[A-Za-z0-9][\w.-]*$': 'a folder name: letters, digits, ".", "_" and "-"',
@@ -331,6 +353,7 @@ class FinetuneFlags(Finetune):
     d_f: Tokens | None = None
     seed: Seed | None = None
 
+# %% ../nbs/08d_schema.ipynb #1cdd627b
 def check_flags(section: type[Section], **values) -> None:
     "Raise one line naming each bad flag among `values` (None: not given), as `section` checks it."
     try: section.model_validate({k: v for k, v in values.items() if v is not None})

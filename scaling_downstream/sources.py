@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 from tqdm.auto import tqdm
 from .core import TARGETS, sha256_file, write_json
-from .parsers import (ddtp, find_catalogs, fortunes, gettext_pairs, html_doc_pairs, libreoffice_help, man_pages,
-                                        mozilla_pairs, mozilla_strings, n_words, rowordnet_definitions, with_mono)
+from .parsers import (ddtp, find_catalogs, fortunes, gettext_pairs, html_doc_pairs, libreoffice_help,
+                                        man_pages, mozilla_pairs, mozilla_strings, n_words, rowordnet_definitions,
+                                        with_mono)
 
 
 # %% auto #0
@@ -28,6 +29,7 @@ def _run(cmd, **kwargs) -> subprocess.CompletedProcess:
     if r.returncode: raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stderr[-2000:]}")
     return r
 
+# %% ../nbs/01a_sources.ipynb #5656fad0
 def apt_source_entries(text: str, deb822: bool) -> list:
     "`[(types, uris, suites)]` of an apt sources file, one-line (`.list`) or deb822 (`.sources`) format."
     out = []
@@ -44,17 +46,19 @@ def apt_source_entries(text: str, deb822: bool) -> list:
             if m: out.append(([m[1]], [m[2]], [m[3]]))
     return out
 
+# %% ../nbs/01a_sources.ipynb #6fd012ae
 def os_codename(os_release='/etc/os-release') -> str:
     "This system's release codename (bookworm)."
     m = re.search(r'^VERSION_CODENAME="?([^"\n]+)', Path(os_release).read_text(), re.M)
     if not m: raise RuntimeError(f'no VERSION_CODENAME in {os_release}')
     return m[1]
 
+# %% ../nbs/01a_sources.ipynb #44670840
 def apt_mirror(etc='/etc/apt', codename: str|None=None) -> str:
     "The URI of the first `deb` source of release `codename` (default: this system's) in apt's sources files."
     codename, etc = codename or os_codename(), Path(etc)
-    files = [etc/'sources.list'] + sorted([*(etc/'sources.list.d').glob('*.list'), *(etc/'sources.list.d').glob('*.sources')],
-                                          key=lambda p: p.name)
+    files = [etc/'sources.list'] + sorted([*(etc/'sources.list.d').glob('*.list'),
+                                           *(etc/'sources.list.d').glob('*.sources')], key=lambda p: p.name)
     for f in files:
         if not f.is_file(): continue
         for types, uris, suites in apt_source_entries(f.read_text(), f.suffix == '.sources'):
@@ -64,6 +68,7 @@ def apt_mirror(etc='/etc/apt', codename: str|None=None) -> str:
 # %% ../nbs/01a_sources.ipynb #027da41a
 def _wheel_key(name: str) -> str: return re.sub(r'[-_.]+', '_', name).lower()
 
+# %% ../nbs/01a_sources.ipynb #a0788793
 def fetch_debs(names: Iterable[str], cache_dir, batch: int=20) -> dict:
     "`{name: .deb path}`: the packages' `.deb` files, downloaded with `apt-get download` unless already in `cache_dir`."
     cache = Path(cache_dir); cache.mkdir(parents=True, exist_ok=True)
@@ -76,6 +81,7 @@ def fetch_debs(names: Iterable[str], cache_dir, batch: int=20) -> dict:
     if absent := [n for n in names if n not in h]: raise RuntimeError(f'apt-get download did not give {absent}')
     return {n: h[n] for n in names}
 
+# %% ../nbs/01a_sources.ipynb #2dfeb490
 def fetch_wheels(names: Iterable[str], cache_dir) -> dict:
     "`{name: .whl path}`: the projects' wheels, downloaded with `pip download --no-deps` unless already in `cache_dir`."
     cache = Path(cache_dir); cache.mkdir(parents=True, exist_ok=True)
@@ -85,6 +91,7 @@ def fetch_wheels(names: Iterable[str], cache_dir) -> dict:
     h = have()
     return {n: h[_wheel_key(n)] for n in names}
 
+# %% ../nbs/01a_sources.ipynb #6c2863bd
 def fetch_ddtp(ddtp_dir, langs=('en',) + TARGETS, mirror: str|None=None, codename: str|None=None) -> dict:
     """`{lang: path}` of the DDTP `Translation-<lang>` indexes, fetched by `apt-get update` with a private apt
     configuration under `ddtp_dir` (the system's apt state is not touched) unless already there."""
@@ -94,14 +101,17 @@ def fetch_ddtp(ddtp_dir, langs=('en',) + TARGETS, mirror: str|None=None, codenam
         for sub in ('lists/partial', 'cache/archives/partial', 'parts'): (d/sub).mkdir(parents=True, exist_ok=True)
         (d/'sources.list').write_text(f'deb {mirror or apt_mirror()} {codename or os_codename()} main\n')
         (d/'apt.conf').write_text(
-            f'Dir::Etc::SourceList "{d}/sources.list"; Dir::Etc::SourceParts "/dev/null"; Dir::Etc::Parts "{d}/parts";\n'
+            f'Dir::Etc::SourceList "{d}/sources.list"; Dir::Etc::SourceParts "/dev/null"; '
+            f'Dir::Etc::Parts "{d}/parts";\n'
             f'Dir::State::Lists "{d}/lists"; Dir::Cache "{d}/cache"; '
             f'Acquire::Languages {{ {" ".join(chr(34) + l + chr(34) + ";" for l in langs)} }};\n')
         _run(['apt-get', 'update'], env={**os.environ, 'APT_CONFIG': str(d/'apt.conf')})
     out = found()
-    if missing := [l for l, p in out.items() if p is None]: raise RuntimeError(f'no Translation index for {missing} in {d}/lists')
+    if missing := [l for l, p in out.items() if p is None]:
+        raise RuntimeError(f'no Translation index for {missing} in {d}/lists')
     return out
 
+# %% ../nbs/01a_sources.ipynb #2fcc6a2f
 def extract_deb(deb, dest) -> Path:
     "`deb` unpacked with `dpkg-deb -x` into `dest` (kept if already unpacked from the same file)."
     dest = Path(dest); stamp = dest/'.extracted-from'
@@ -118,17 +128,22 @@ KNOWN_LICENCES = {  # name prefix -> licence, for packages whose copyright file 
     # read by hand from these packages' free-text copyright files
     'libreoffice-': 'MPL-2.0', 'firefox-esr': 'MPL-2.0', 'thunderbird': 'MPL-2.0', 'installation-guide-': 'GPL-2',
     'gimp-help-': 'GFDL-NIV-1.2+', 'debian-reference-': 'GPL-2+', 'developers-reference': 'GPL-2',
-    'debian-handbook': 'GPL-2+ or CC-BY-SA-3.0', 'pretix': 'AGPL-3.0 with additional terms (see its METADATA)', 'django': 'BSD-3-Clause', 'plone-app-locales': 'GPL-2.0',
-    'rowordnet': 'MIT (LICENSE file; its classifier says GPLv3; the data derive from Princeton WordNet, check before redistributing)',
-    'Translation-': 'no licence as a whole: Debian package descriptions and DDTP translations, check before redistributing',
+    'debian-handbook': 'GPL-2+ or CC-BY-SA-3.0', 'pretix': 'AGPL-3.0 with additional terms (see its METADATA)',
+    'django': 'BSD-3-Clause', 'plone-app-locales': 'GPL-2.0',
+    'rowordnet': 'MIT (LICENSE file; its classifier says GPLv3; the data derive from Princeton WordNet, '
+                 'check before redistributing)',
+    'Translation-': 'no licence as a whole: Debian package descriptions and DDTP translations, '
+                    'check before redistributing',
     # read from the packages' free-text copyright files
     'fortunes': 'BSD (the fortune program); cookie files of many origins, see the copyright file'}
 
+# %% ../nbs/01a_sources.ipynb #e34e49a6
 def known_licence(name: str) -> str|None:
     "The licence `KNOWN_LICENCES` gives `name` (longest matching prefix)."
     hits = [k for k in KNOWN_LICENCES if name.startswith(k)]
     return KNOWN_LICENCES[max(hits, key=len)] if hits else None
 
+# %% ../nbs/01a_sources.ipynb #372b85e1
 def dep5_licence(text: str) -> str|None:
     "The licence of a machine-readable (DEP-5) copyright file: that of `Files: *`, else all of them; None if not DEP-5."
     if not re.match(r'\s*Format:.*(copyright-format|dep5)', text, re.I): return None
@@ -140,6 +155,7 @@ def dep5_licence(text: str) -> str|None:
         if main is None and files[1].split()[:1] == ['*']: main = lic[1].strip()
     return main or ' and '.join(dict.fromkeys(every)) or None
 
+# %% ../nbs/01a_sources.ipynb #9bd90511
 _LICENCE_PHRASES = [(r'Redistribution and use in source and binary forms', 'BSD'),
                     (r'Permission is hereby granted, free of charge', 'MIT'),
                     (r'Permission to use, copy, modify, distribute, and sell', 'MIT/X11')]
@@ -150,6 +166,7 @@ def free_text_licence(text: str) -> str|None:
     names = names or [name for pat, name in _LICENCE_PHRASES if re.search(pat, text)]
     return ', '.join(dict.fromkeys(names)) + ' (named in the free-text copyright file)' if names else None
 
+# %% ../nbs/01a_sources.ipynb #1612f50b
 def deb_licence(root, name: str, x_dir=None) -> str:
     """Licence of package `name` unpacked at `root`, from its copyright file (following a doc-directory symlink into
     `x_dir`): DEP-5 fields, else `KNOWN_LICENCES`, else the licences the free text names."""
@@ -158,6 +175,7 @@ def deb_licence(root, name: str, x_dir=None) -> str:
     text = (doc/'copyright').read_text(errors='replace') if (doc/'copyright').is_file() else ''
     return dep5_licence(text) or known_licence(name) or free_text_licence(text) or 'unknown (see its copyright file)'
 
+# %% ../nbs/01a_sources.ipynb #cb8a3463
 def wheel_metadata(whl) -> dict:
     "`{name, version, licence}` from a wheel's METADATA."
     with zipfile.ZipFile(whl) as z:
@@ -166,7 +184,8 @@ def wheel_metadata(whl) -> dict:
     field = lambda k: (m[1].strip() if (m := re.search(rf'^{k}:[ \t]*(.*)', head, re.M)) else '')
     lic = field('License-Expression')
     text = re.search(r'^License:[ \t]*(.*)((?:\n[ \t|]+.*)*)', head, re.M)  # a licence text has continuation lines
-    if not lic and text and text[1].strip() not in ('', 'UNKNOWN') and not text[2].strip(' \t\n|'): lic = text[1].strip()
+    if not lic and text and text[1].strip() not in ('', 'UNKNOWN') and not text[2].strip(' \t\n|'):
+        lic = text[1].strip()
     classifiers = re.findall(r'^Classifier: License :: (?:OSI Approved :: )?(.*)', head, re.M)
     lic = lic or known_licence(field('Name').lower()) or '; '.join(classifiers) or 'unknown'
     return {'name': field('Name'), 'version': field('Version'), 'licence': lic}
@@ -174,27 +193,33 @@ def wheel_metadata(whl) -> dict:
 # %% ../nbs/01a_sources.ipynb #eca1f540
 GETTEXT_DEBS = {
     'desktop': '''libgtk-3-common libgtk-4-common gnome-control-center-data nautilus-data gnome-shell-common
-        evolution-data-server-common gnome-software-common totem-common rhythmbox-data gedit-common epiphany-browser-data
-        gnome-terminal-data file-roller evince-common mutter-common gnome-settings-daemon-common gnome-disk-utility
-        network-manager network-manager-gnome pidgin-data transmission-gtk mc-data synaptic aptitude-common systemd
-        grub-common gparted-common brasero-common shotwell-common gnumeric-common inkscape gimp-data'''.split(),
-    'base': '''coreutils binutils-common libglib2.0-data libgtk2.0-common dpkg apt apt-utils git postgresql-15 gnupg-l10n
-        iso-codes libc-l10n tar grep sed gawk findutils diffutils wget bash util-linux-locales e2fsprogs-l10n procps psmisc
-        login debconf-i18n tasksel-data bison flex make gettext gettext-base libgpg-error-l10n libgnutls30 krb5-locales nano
-        cryptsetup-bin sudo man-db xz-utils cpio texinfo libpwquality-common udisks2 libgstreamer1.0-0 libsoup2.4-common
-        libsecret-common xkb-data dialog libnewt0.52 m4 acl attr sharutils'''.split(),
+        evolution-data-server-common gnome-software-common totem-common rhythmbox-data gedit-common
+        epiphany-browser-data gnome-terminal-data file-roller evince-common mutter-common
+        gnome-settings-daemon-common gnome-disk-utility network-manager network-manager-gnome pidgin-data
+        transmission-gtk mc-data synaptic aptitude-common systemd grub-common gparted-common brasero-common
+        shotwell-common gnumeric-common inkscape gimp-data'''.split(),
+    'base': '''coreutils binutils-common libglib2.0-data libgtk2.0-common dpkg apt apt-utils git postgresql-15
+        gnupg-l10n iso-codes libc-l10n tar grep sed gawk findutils diffutils wget bash util-linux-locales e2fsprogs-l10n
+        procps psmisc login debconf-i18n tasksel-data bison flex make gettext gettext-base libgpg-error-l10n libgnutls30
+        krb5-locales nano cryptsetup-bin sudo man-db xz-utils cpio texinfo libpwquality-common udisks2 libgstreamer1.0-0
+        libsoup2.4-common libsecret-common xkb-data dialog libnewt0.52 m4 acl attr sharutils'''.split(),
     'libreoffice': ['libreoffice-l10n-{lang}'],
     'apps': 'vlc-l10n gnucash-common evolution-common freeciv-data gcc-12-locales wesnoth-1.16-data'.split()}
+
+# %% ../nbs/01a_sources.ipynb #e31a94e7
 GETTEXT_WHEELS = {'pretix': False, 'django': False, 'plone-app-locales': True}  # name -> read `Default:` comments
+# app -> (omni.ja dir, langpack dir)
 MOZILLA_APPS = {'firefox-esr': ('usr/lib/firefox-esr', 'usr/lib/firefox-esr/browser/extensions'),
-                'thunderbird': ('usr/lib/thunderbird', 'usr/lib/thunderbird/extensions')}  # app -> (omni.ja dir, langpack dir)
+                'thunderbird': ('usr/lib/thunderbird', 'usr/lib/thunderbird/extensions')}
 MANPAGES = {'en': ['manpages', 'manpages-dev'], 'de': ['manpages-de', 'manpages-de-dev'],
             'fr': ['manpages-fr', 'manpages-fr-dev'], 'ro': ['manpages-ro']}
 
+# %% ../nbs/01a_sources.ipynb #a5283596
 def _per_lang(names, langs) -> list:
     "Package names with `{lang}` expanded for each language in `langs`."
     return [n.format(lang=l) for n in names for l in (langs if '{lang}' in n else [None])]
 
+# %% ../nbs/01a_sources.ipynb #d21b39fe
 def _neutral(pkg: str) -> str:
     "A package name without a language suffix: libreoffice-l10n-de -> libreoffice-l10n."
     return re.sub(rf"-({'|'.join(TARGETS)})$", '', pkg)
@@ -212,6 +237,7 @@ class Context:
     workers: int = 2
     def root(self, pkg: str) -> Path: return self.work/'x'/pkg
 
+# %% ../nbs/01a_sources.ipynb #7ab468e3
 @dataclass
 class Family:
     "A source family: what to fetch (functions of the languages) and how to extract records (a function of a Context)."
@@ -226,25 +252,33 @@ class Family:
 # %% ../nbs/01a_sources.ipynb #682fb6aa
 def _x_libreoffice_help(ctx):
     help_dir = lambda lang, loc: ctx.root(f'libreoffice-help-{lang}')/'usr/share/libreoffice/help'/loc
-    yield from libreoffice_help(help_dir('en-us', 'en-US'), {l: help_dir(l, l) for l in ctx.langs if l != 'ro'}, stats=ctx.stats)
+    yield from libreoffice_help(help_dir('en-us', 'en-US'), {l: help_dir(l, l) for l in ctx.langs if l != 'ro'},
+                                stats=ctx.stats)
 
+# %% ../nbs/01a_sources.ipynb #c6fdd69a
 def _x_ddtp(ctx):
     yield from ddtp(ctx.indexes['en'], {l: ctx.indexes[l] for l in ctx.langs}, stats=ctx.stats)
 
+# %% ../nbs/01a_sources.ipynb #6184325c
 def _x_gettext_deb(ctx):
-    for pkg in tqdm(_per_lang([p for g in GETTEXT_DEBS.values() for p in g], ctx.langs), desc='gettext-deb', leave=False):
+    for pkg in tqdm(_per_lang([p for g in GETTEXT_DEBS.values() for p in g], ctx.langs), desc='gettext-deb',
+                    leave=False):
         for lang in ctx.langs:
             for name, path in find_catalogs(ctx.root(pkg), lang).items():
-                yield from with_mono(gettext_pairs(path, lang, f'gettext-deb:{_neutral(pkg)}', f'{_neutral(pkg)}:{name}'))
+                yield from with_mono(gettext_pairs(path, lang, f'gettext-deb:{_neutral(pkg)}',
+                                                   f'{_neutral(pkg)}:{name}'))
 
+# %% ../nbs/01a_sources.ipynb #631612be
 def _x_gettext_wheel(ctx):
     for project, defaults in GETTEXT_WHEELS.items():
         with zipfile.ZipFile(ctx.wheels[project]) as z, tempfile.TemporaryDirectory() as tmp:
             z.extractall(tmp, [n for n in z.namelist() if '/LC_MESSAGES/' in n and n.endswith('.po')])
             for lang in ctx.langs:
                 for name, path in find_catalogs(tmp, lang, exts=('.po',)).items():
-                    yield from with_mono(gettext_pairs(path, lang, f'gettext-wheel:{project}', f'{project}:{name}', defaults))
+                    yield from with_mono(gettext_pairs(path, lang, f'gettext-wheel:{project}', f'{project}:{name}',
+                                                       defaults))
 
+# %% ../nbs/01a_sources.ipynb #86c50446
 def _x_mozilla(ctx):
     for app, (omni_dir, pack_dir) in MOZILLA_APPS.items():
         root = ctx.root(app)/omni_dir
@@ -254,45 +288,56 @@ def _x_mozilla(ctx):
             packs = sorted((ctx.root(f'{app}-l10n-{lang}')/pack_dir).glob(f'langpack-{lang}@*.xpi'))
             yield from with_mono(mozilla_pairs(en, mozilla_strings(packs, lang), lang, f'mozilla:{app}'))
 
+# %% ../nbs/01a_sources.ipynb #7776ea34
 def _x_gimp_help(ctx):
     d = lambda lang: ctx.root(f'gimp-help-{lang}')/'usr/share/gimp/2.0/help'/lang
     yield from html_doc_pairs(d('en'), {l: d(l) for l in ctx.langs}, 'gimp-help', stats=ctx.stats)
 
+# %% ../nbs/01a_sources.ipynb #b3464127
 def _x_installation_guide(ctx):
     d = ctx.root('installation-guide-amd64')/'usr/share/doc/installation-guide-amd64'
     yield from html_doc_pairs(d/'en', {l: d/l for l in ctx.langs}, 'installation-guide', stats=ctx.stats)
 
+# %% ../nbs/01a_sources.ipynb #637081af
 def _x_manpages(ctx):
     for lang in ('en',) + tuple(ctx.langs):
         for pkg in MANPAGES[lang]:
-            yield from man_pages(ctx.root(pkg)/'usr/share/man'/('' if lang == 'en' else lang), lang, workers=ctx.workers)
+            yield from man_pages(ctx.root(pkg)/'usr/share/man'/('' if lang == 'en' else lang), lang,
+                                 workers=ctx.workers)
 
+# %% ../nbs/01a_sources.ipynb #c21e1bc2
 def _x_fortunes(ctx):
     d = lambda pkg: ctx.root(pkg)/'usr/share/games/fortunes'
     for pkg in ('fortunes-min', 'fortunes'): yield from fortunes(d(pkg), 'en')
     if 'de' in ctx.langs: yield from fortunes(d('fortunes-de')/'de', 'de')
 
+# %% ../nbs/01a_sources.ipynb #efb47cf4
 def _x_rowordnet(ctx):
     if 'ro' in ctx.langs: yield from rowordnet_definitions(ctx.wheels['rowordnet'])
 
 # %% ../nbs/01a_sources.ipynb #67d21ed2
 FAMILIES = {f.name: f for f in [
-    Family('libreoffice-help', _x_libreoffice_help, debs=lambda L: ['libreoffice-help-en-us'] + [f'libreoffice-help-{l}' for l in L if l != 'ro']),
+    Family('libreoffice-help', _x_libreoffice_help,
+           debs=lambda L: ['libreoffice-help-en-us'] + [f'libreoffice-help-{l}' for l in L if l != 'ro']),
     Family('ddtp', _x_ddtp, indexes=True),
     Family('gettext-deb', _x_gettext_deb, debs=lambda L: _per_lang([p for g in GETTEXT_DEBS.values() for p in g], L),
            tag=lambda p: f'gettext-deb:{_neutral(p)}'),
-    Family('gettext-wheel', _x_gettext_wheel, wheels=lambda L: list(GETTEXT_WHEELS), tag=lambda p: f'gettext-wheel:{p}'),
+    Family('gettext-wheel', _x_gettext_wheel, wheels=lambda L: list(GETTEXT_WHEELS),
+           tag=lambda p: f'gettext-wheel:{p}'),
     Family('mozilla', _x_mozilla, debs=lambda L: [n for a in MOZILLA_APPS for n in [a] + [f'{a}-l10n-{l}' for l in L]],
            tag=lambda p: 'mozilla:' + next(a for a in MOZILLA_APPS if p.startswith(a))),
-    Family('gimp-help', _x_gimp_help, debs=lambda L: ['gimp-help-common', 'gimp-help-en'] + [f'gimp-help-{l}' for l in L]),
+    Family('gimp-help', _x_gimp_help,
+           debs=lambda L: ['gimp-help-common', 'gimp-help-en'] + [f'gimp-help-{l}' for l in L]),
     Family('installation-guide', _x_installation_guide, debs=lambda L: ['installation-guide-amd64']),
     Family('manpages', _x_manpages, debs=lambda L: [p for l in ('en',) + tuple(L) for p in MANPAGES[l]]),
-    Family('fortunes', _x_fortunes, debs=lambda L: ['fortunes-min', 'fortunes'] + (['fortunes-de'] if 'de' in L else [])),
+    Family('fortunes', _x_fortunes,
+           debs=lambda L: ['fortunes-min', 'fortunes'] + (['fortunes-de'] if 'de' in L else [])),
     Family('rowordnet', _x_rowordnet, wheels=lambda L: ['rowordnet'] if 'ro' in L else [])]}
 
 # %% ../nbs/01a_sources.ipynb #359d89ed
 class RawWriter:
-    "Writes a family's records to raw/{parallel,mono}/<family>.<lang>.jsonl.gz via temporary files; counts records and words."
+    """Writes a family's records to raw/{parallel,mono}/<family>.<lang>.jsonl.gz via temporary files;
+    counts records and words."""
     def __init__(self, raw_dir, family: str):
         self.raw, self.family = Path(raw_dir), family
         self.files, self.seen = {}, defaultdict(set)
@@ -310,7 +355,8 @@ class RawWriter:
 
     def write(self, r: dict) -> bool:
         "Write record `r` (False if it is a repeated monolingual text of its doc)."
-        if r['source'].split(':')[0] != self.family: raise ValueError(f"record of {r['source']} given to the {self.family} writer")
+        if r['source'].split(':')[0] != self.family:
+            raise ValueError(f"record of {r['source']} given to the {self.family} writer")
         kind = 'mono' if 'text' in r else 'parallel'
         if kind == 'mono':
             h = hashlib.blake2b(f"{r['doc']}\0{r['text']}".encode(), digest_size=12).digest()
@@ -330,7 +376,8 @@ class RawWriter:
     def __exit__(self, exc_type, *_):
         self._close()
         if exc_type:
-            for kind, lang in self.files: self.path(kind, lang).with_name(self.path(kind, lang).name + '.tmp').unlink(missing_ok=True)
+            for kind, lang in self.files:
+                self.path(kind, lang).with_name(self.path(kind, lang).name + '.tmp').unlink(missing_ok=True)
             return False
         written = {self.path(k, l) for k, l in self.files}
         for p in written: os.replace(p.with_name(p.name + '.tmp'), p)
@@ -338,6 +385,7 @@ class RawWriter:
             for p in (self.raw/kind).glob(f'{self.family}.*.jsonl.gz'):
                 if p not in written: p.unlink()
 
+# %% ../nbs/01a_sources.ipynb #b57ea2c7
 def read_raw(path) -> list:
     "The records of a raw .jsonl.gz file."
     with gzip.open(path, 'rt', encoding='utf-8') as f: return [json.loads(l) for l in f]
@@ -348,6 +396,7 @@ def deb_fields(deb) -> dict:
     out = _run(['dpkg-deb', '-f', deb, 'Package', 'Version']).stdout
     return dict(re.findall(r'^(\w+): (.*)$', out, re.M))
 
+# %% ../nbs/01a_sources.ipynb #99a768b1
 def _doc_link_targets(ctx, names) -> list:
     "Packages that the doc directories of `names` link to and that are not unpacked (their copyright files are needed)."
     out = []
@@ -356,6 +405,7 @@ def _doc_link_targets(ctx, names) -> list:
         if doc.is_symlink() and not ctx.root(t := Path(os.readlink(doc)).name).exists(): out.append(t)
     return list(dict.fromkeys(out))
 
+# %% ../nbs/01a_sources.ipynb #58f2c212
 def _release_date(ddtp_dir) -> str:
     "The `Suite Date` of the archive release the DDTP indexes come from (their version)."
     rel = next(iter(sorted(Path(ddtp_dir, 'lists').glob('*_InRelease'))), None)
@@ -363,11 +413,13 @@ def _release_date(ddtp_dir) -> str:
     field = lambda k: (m[1] if (m := re.search(rf'^{k}: (.*)$', text, re.M)) else '?')
     return f"{field('Codename')} ({field('Suite')}) {field('Date')}"
 
+# %% ../nbs/01a_sources.ipynb #3bd513bb
 def package_entries(ctx, fams, tags_with_records) -> list:
     "The packages.json entries of the packages, wheels and indexes of `fams`."
     out, work = [], ctx.work
     entry = lambda name, version, licence, kind, path, tag: {
-        'name': name, 'version': version, 'licence': licence, 'kind': kind, 'file': Path(path).relative_to(work).as_posix(),
+        'name': name, 'version': version, 'licence': licence, 'kind': kind,
+        'file': Path(path).relative_to(work).as_posix(),
         'sha256': sha256_file(path), 'sources': [tag] if tag in tags_with_records else []}
     for fam in fams:
         for name in fam.debs(ctx.langs):
@@ -388,7 +440,8 @@ def extract_sources(work_dir, families: Iterable[str]|None=None, langs=TARGETS, 
     raw/mono, raw/packages.json and raw/counts.json under `work_dir`. Returns counts.json's content."""
     work = Path(work_dir).absolute(); raw = work/'raw'
     names = list(families or FAMILIES)
-    if unknown := [f for f in names if f not in FAMILIES]: raise ValueError(f'unknown families {unknown}; known: {list(FAMILIES)}')
+    if unknown := [f for f in names if f not in FAMILIES]:
+        raise ValueError(f'unknown families {unknown}; known: {list(FAMILIES)}')
     fams = [FAMILIES[f] for f in names]
     ctx = Context(work, tuple(langs), workers=workers)
     ctx.debs = fetch_debs([n for f in fams for n in f.debs(ctx.langs)], work/'debs')
@@ -422,11 +475,13 @@ def extract_sources(work_dir, families: Iterable[str]|None=None, langs=TARGETS, 
     write_json(raw/'packages.json', entries)
     return counts
 
+# %% ../nbs/01a_sources.ipynb #6db95490
 def summarize_counts(counts: dict):
     "A table of counts.json: pairs and words per family and language, parallel and monolingual side by side."
     import pandas as pd
     df = pd.DataFrame(counts['files'])
     par = df[df.kind == 'parallel'].groupby(['family', 'lang'])[['records', 'en_words', 'tgt_words']].sum()
     mono = df[df.kind == 'mono'].groupby(['family', 'lang'])[['records', 'words']].sum()
-    out = par.rename(columns={'records': 'pairs'}).join(mono.rename(columns={'records': 'mono', 'words': 'mono_words'}), how='outer')
+    out = par.rename(columns={'records': 'pairs'}).join(
+        mono.rename(columns={'records': 'mono', 'words': 'mono_words'}), how='outer')
     return out.fillna(0).astype(int)

@@ -4,13 +4,15 @@
 
 # %% ../nbs/08b_spec.ipynb #7c34b826
 from __future__ import annotations
-import copy, dataclasses, json, os, re
+import copy, json, os
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import (LANGS, METRICS, atomic_write_bytes, cache_dir, check_pair, read_lines, replace_dir, short_hash,
+from .core import (LANGS, atomic_write_bytes, cache_dir, check_pair, replace_dir, short_hash,
                                      without_paths)
-from .data import Mixture, MixtureStream, TokenPool, load_tokenizer, short_pairs, train_tokenizer
+from .mixtures import Mixture, MixtureStream, TokenPool
+from .pairs import short_pairs
+from .tokenizer import load_tokenizer, train_tokenizer
 from .userdata import open_pool, pool_fingerprint, resolve_pool, resolve_task, task_pairs
 from .finetune import FinetuneConfig, finetune_order, finetune_subset
 from .pretrain import PretrainConfig
@@ -45,19 +47,28 @@ evaluation: {limit: 8}
 """
 
 # %% ../nbs/08b_spec.ipynb #d0a6713d
+def _pool_named(name: str, pools: dict, mixture) -> str:
+    "The pool that `name` stands for in `mixture`: a pool of `pools`, or the language of exactly one."
+    if name in pools: return name
+    of_lang = [p for p, d in pools.items() if d['lang'] == name]
+    if len(of_lang) > 1:
+        raise ValueError(f"mixture {mixture!r}: language {name!r} has {len(of_lang)} pools ({', '.join(of_lang)}); "
+                         "name one")
+    if not of_lang:
+        known = ', '.join(f"{p} ({d['lang']})" for p, d in pools.items())
+        raise ValueError(f"mixture {mixture!r}: {name!r} is neither a pool of the spec nor the language of one; "
+                         f"the pools are {known}")
+    return of_lang[0]
+
+# %% ../nbs/08b_spec.ipynb #55c13679
 def resolve_mixture(mixture, pools: dict) -> str:
-    "A spec's mixture (a pool or language, or {pool or language: share}) as the name of a `Mixture` of `pools`; errors name the mixture."
+    """A spec's mixture (a pool or language, or {pool or language: share}) as the name of a `Mixture` of `pools`;
+    errors name the mixture."""
     shares = {mixture: 1.0} if isinstance(mixture, str) else mixture
     if not isinstance(shares, dict): raise ValueError(f"mixture {mixture!r}: write a pool's name or {{pool: share}}")
     out = {}
     for name, share in shares.items():
-        if name not in pools:
-            of_lang = [p for p, d in pools.items() if d['lang'] == name]
-            if len(of_lang) > 1: raise ValueError(f"mixture {mixture!r}: language {name!r} has {len(of_lang)} pools ({', '.join(of_lang)}); name one")
-            if not of_lang:
-                known = ', '.join(f"{p} ({d['lang']})" for p, d in pools.items())
-                raise ValueError(f"mixture {mixture!r}: {name!r} is neither a pool of the spec nor the language of one; the pools are {known}")
-            name = of_lang[0]
+        name = _pool_named(name, pools, mixture)
         out[name] = out.get(name, 0) + share
     try: return Mixture(out).name
     except ValueError as e: raise ValueError(f"mixture {mixture!r}: {e}") from None
@@ -79,12 +90,20 @@ class Study:
     @property
     def mixtures(self) -> list: return list(dict.fromkeys(m for ms in self.grid['mixtures'].values() for m in ms))
     def jobs(self, pairs=None) -> list[dict]:
-        "The sweep's jobs for the study's tasks (or only `pairs`): pretraining runs shared by the tasks, finetunes per task."
-        jobs = [s for pair in (pairs or self.tasks) for s in grid_jobs(pair, self.grid, pools=self.pools, task=self.tasks[pair])]
+        """The sweep's jobs for the study's tasks (or only `pairs`): pretraining runs shared by the tasks, finetunes per
+        task."""
+        jobs = [s for pair in (pairs or self.tasks)
+                for s in grid_jobs(pair, self.grid, pools=self.pools, task=self.tasks[pair])]
         return list({json.dumps(s, sort_keys=True): s for s in jobs}.values())
 
 # %% ../nbs/08b_spec.ipynb #207153b2
-def _grid(spec: dict, base: str, mixtures: dict, tasks: dict) -> dict:
+def _seeds_by_task(seeds, mixtures: dict, tasks) -> dict:
+    "A spec's seeds as {task: {mixture or 'none': list}}: as given, or one list for every curve of every task."
+    if isinstance(seeds, dict): return seeds
+    return {pair: {m: [int(s) for s in seeds] for m in ['none', *mixtures[pair]]} for pair in tasks}
+
+# %% ../nbs/08b_spec.ipynb #409b30af
+def _study_grid(spec: dict, base: str, mixtures: dict, tasks: dict) -> dict:
     "The base scale's grid with the spec's settings in place of its own."
     grid = copy.deepcopy(STUDY_SCALES[base])
     for key in ('pretrain', 'finetune', 'evaluation'): grid[key].update(spec.get(key) or {})
@@ -92,21 +111,24 @@ def _grid(spec: dict, base: str, mixtures: dict, tasks: dict) -> dict:
     if 'max_epochs' in spec: grid['pretrain']['max_epochs'] = float(spec['max_epochs'])
     for key in ('milestones', 'd_f'):
         if key in spec: grid[key] = sorted(int(v) for v in spec[key])
-    by_task = lambda seeds: seeds if isinstance(seeds, dict) else {pair: {m: [int(s) for s in seeds] for m in ['none', *mixtures[pair]]} for pair in tasks}
-    grid['seeds'] = by_task(spec['seeds']) if spec.get('seeds') else {}  # a list for every curve, or {task: {mixture or 'none': list}}
+    by_task = lambda seeds: _seeds_by_task(seeds, mixtures, tasks)
+    grid['seeds'] = by_task(spec['seeds']) if spec.get('seeds') else {}
     # a D_f's own finetuning settings stay, but a spec finetunes every checkpoint at every D_f (the curves it asks for)
-    grid['at_d_f'] = {d: {k: v for k, v in s.items() if k not in ('milestones', 'seeds')} for d, s in grid.get('at_d_f', {}).items() if d in grid['d_f']}
-    grid['at_d_f'].update({int(d): {**s, **({'seeds': by_task(s['seeds'])} if s.get('seeds') else {})} for d, s in (spec.get('at_d_f') or {}).items()})
+    grid['at_d_f'] = {d: {k: v for k, v in s.items() if k not in ('milestones', 'seeds')}
+                      for d, s in grid.get('at_d_f', {}).items() if d in grid['d_f']}
+    grid['at_d_f'].update({int(d): {**s, **({'seeds': by_task(s['seeds'])} if s.get('seeds') else {})}
+                           for d, s in (spec.get('at_d_f') or {}).items()})
     grid['cluster'] = {**grid.get('cluster', {}), **(spec.get('cluster') or {})}
     grid['mixtures'] = mixtures
     return grid
 
+# %% ../nbs/08b_spec.ipynb #bf1aae2b
 def study_languages(pools: dict, tasks: dict) -> set:
     "Every language of the pools and the tasks."
     return {p['lang'] for p in pools.values()} | {l for pair in tasks for l in check_pair(pair)}
 
 # %% ../nbs/08b_spec.ipynb #ebd7cb56
-def _sample(texts, max_words: int, seed: int=0) -> list[str]:
+def _sample_documents(texts, max_words: int, seed: int=0) -> list[str]:
     "Documents of `texts` in a seeded order until `max_words` words (a pool of any size is read only that far)."
     out, words = [], 0
     for i in np.random.default_rng(seed).permutation(len(texts)):
@@ -114,14 +136,18 @@ def _sample(texts, max_words: int, seed: int=0) -> list[str]:
         out.append(texts[int(i)]); words += len(out[-1].split())
     return out
 
+# %% ../nbs/08b_spec.ipynb #d2c56e2c
 def study_tokenizer(pools: dict, tasks: dict, pieces: int, max_words: int=1_000_000) -> str:
-    "The name of a tokenizer trained on a language-balanced sample of `pools` and the tasks' training pairs, cached by their content."
-    content = [sorted((n, pool_fingerprint(p)) for n, p in pools.items()), sorted((k, json.dumps(without_paths(t), sort_keys=True)) for k, t in tasks.items()), pieces, max_words]
+    """The name of a tokenizer trained on a language-balanced sample of `pools` and the tasks' training pairs, cached
+    by their content."""
+    content = [sorted((n, pool_fingerprint(p)) for n, p in pools.items()),
+               sorted((k, json.dumps(without_paths(t), sort_keys=True)) for k, t in tasks.items()), pieces, max_words]
     name = f"spm-{short_hash(json.dumps(content))}"
     out = cache_dir()/'tokenizers'/name
     if (out/'tokenizer.json').exists(): return name
     by_lang = {}
-    for pool in pools.values(): by_lang.setdefault(pool['lang'], []).extend(_sample(open_pool(pool), max_words))
+    for pool in pools.values():
+        by_lang.setdefault(pool['lang'], []).extend(_sample_documents(open_pool(pool), max_words))
     for pair, task in tasks.items():
         train, (src, tgt) = task_pairs(pair, 'train', task), check_pair(pair)
         by_lang.setdefault(src, []).extend(train.src); by_lang.setdefault(tgt, []).extend(train.tgt)
@@ -130,8 +156,10 @@ def study_tokenizer(pools: dict, tasks: dict, pieces: int, max_words: int=1_000_
     replace_dir(tmp, out)
     return name
 
+# %% ../nbs/08b_spec.ipynb #f46064ed
 def choose_tokenizer(setting, pools: dict, tasks: dict, grid: dict) -> str|None:
-    "The tokenizer of a study: the base's when it knows every language (`auto`), a folder, or one trained (`{train: pieces}`)."
+    """The tokenizer of a study: the base's when it knows every language (`auto`), a folder, or one trained
+    (`{train: pieces}`)."""
     base = grid['pretrain'].get('tokenizer')
     if setting in (None, 'auto'):
         if study_languages(pools, tasks) <= set(LANGS): return base
@@ -143,12 +171,18 @@ def choose_tokenizer(setting, pools: dict, tasks: dict, grid: dict) -> str|None:
 
 # %% ../nbs/08b_spec.ipynb #88840a62
 def scale_study(spec: dict, path: Path|None=None) -> Study:
-    "The study of a scale's own spec (`base: none`: its settings are the grid, its data the embedded corpus), as `STUDY_SCALES` has it."
-    if spec['name'] not in STUDY_SCALES: raise ValueError(f"{path}: base: none is for the scales' own specs ({', '.join(STUDY_SCALES)}); give a study of your own a base")
+    """The study of a scale's own spec (`base: none`: its settings are the grid, its data the embedded corpus), as
+    `STUDY_SCALES` has it."""
+    if spec['name'] not in STUDY_SCALES:
+        raise ValueError(f"{path}: base: none is for the scales' own specs ({', '.join(STUDY_SCALES)}); "
+                         "give a study of your own a base")
     grid = {k: v for k, v in spec.items() if k not in ('name', 'base')}
-    if grid != STUDY_SCALES[spec['name']]: raise ValueError(f"{path} is not the {spec['name']} scale's spec as shipped: give a changed study its own name and base: {spec['name']}")
+    if grid != STUDY_SCALES[spec['name']]:
+        raise ValueError(f"{path} is not the {spec['name']} scale's spec as shipped: give a changed study its own name "
+                         f"and base: {spec['name']}")
     return Study(str(spec['name']), grid, None, {pair: None for pair in grid['mixtures']}, ['bleu', 'ce'], source=path)
 
+# %% ../nbs/08b_spec.ipynb #017891bc
 def load_study(path) -> Study:
     """The study of the spec file `path`: the file checked whole (`read_spec_file`), then its pools, tasks, mixtures,
     seeds and settings resolved and checked, its tokenizer chosen (or trained); an error names the file."""
@@ -156,29 +190,35 @@ def load_study(path) -> Study:
     if spec.get('base') == 'none': return scale_study(spec, path)
     if spec['name'] in STUDY_SCALES:
         raise ValueError(f"{path}: name: {spec['name']!r} is a built-in scale's; give your study a name of its own")
-    try: return _resolve(spec, path)
+    try: return _resolve_spec(spec, path)
     except (ValueError, FileNotFoundError) as e: raise type(e)(f"{path}: {e}") from None
 
-def _resolve(spec: dict, path: Path) -> Study:
+# %% ../nbs/08b_spec.ipynb #214e8903
+def _resolve_spec(spec: dict, path: Path) -> Study:
     "A checked spec's study: its data resolved, its mixtures and seeds matched to its tasks, its settings tried."
     base_dir, base = path.resolve().parent, spec.get('base', 'cpu')
     pools = {n: resolve_pool(n, p, base_dir) for n, p in spec['pools'].items()}
     tasks = {pair: resolve_task(pair, t, base_dir) for pair, t in spec['tasks'].items()}
-    given = spec['mixtures'] if isinstance(spec['mixtures'], dict) else {pair: spec['mixtures'] for pair in tasks}  # per task, or one list for all
+    # per task, or one list for all
+    given = spec['mixtures'] if isinstance(spec['mixtures'], dict) else {pair: spec['mixtures'] for pair in tasks}
     if unknown := [p for p in given if p not in tasks]:
         raise ValueError(f"mixtures: {', '.join(unknown)} is not a task of the spec")
     mixtures = {pair: list(dict.fromkeys(resolve_mixture(m, pools) for m in given.get(pair, []))) for pair in tasks}
     if empty := [pair for pair, ms in mixtures.items() if not ms]:
         raise ValueError(f"mixtures: none for task {', '.join(empty)}")
     check_seeds(spec.get('seeds'), mixtures, pools)
-    grid = _grid(spec, base, mixtures, tasks)
-    grid['pretrain']['tokenizer'] = grid['finetune']['tokenizer'] = choose_tokenizer(spec.get('tokenizer'), pools, tasks, grid)
+    grid = _study_grid(spec, base, mixtures, tasks)
+    tokenizer = choose_tokenizer(spec.get('tokenizer'), pools, tasks, grid)
+    grid['pretrain']['tokenizer'] = grid['finetune']['tokenizer'] = tokenizer
     overlap = spec.get('test_overlap', 'refuse')
     if overlap == 'remove': pools, tasks = exclude_test_pairs(pools, tasks)
-    for m in {m for ms in mixtures.values() for m in ms}: PretrainConfig(m, milestones=grid['milestones'], pools=pools, **grid['pretrain'])  # settings fail here, not in a worker
+    # settings fail here, not in a worker
+    for m in {m for ms in mixtures.values() for m in ms}:
+        PretrainConfig(m, milestones=grid['milestones'], pools=pools, **grid['pretrain'])
     for pair, task in tasks.items(): FinetuneConfig(pair, d_f=max(grid['d_f']), task=task, **grid['finetune'])
     return Study(str(spec['name']), grid, pools, tasks, list(spec.get('metrics') or ['bleu', 'ce']), overlap, path)
 
+# %% ../nbs/08b_spec.ipynb #4fd52411
 def check_seeds(seeds, mixtures: dict, pools: dict) -> None:
     "Refuse seeds given per task for a task or a mixture the spec does not have (they would be ignored)."
     for pair, by_mixture in (seeds.items() if isinstance(seeds, dict) else ()):
@@ -190,13 +230,16 @@ def check_seeds(seeds, mixtures: dict, pools: dict) -> None:
 
 # %% ../nbs/08b_spec.ipynb #8d4975b6
 def test_pairs(pair: str, task: dict|None) -> pd.DataFrame:
-    "Every test pair a task is scored on: the embedded corpus's multi-way and own test sets, else the task's test split."
+    """Every test pair a task is scored on: the embedded corpus's multi-way and own test sets, else the task's test
+    split."""
     splits = ('test', 'pair-test') if task is None or 'corpus' in task else ('test',)
     return pd.concat([task_pairs(pair, split, task) for split in splits], ignore_index=True)
 
+# %% ../nbs/08b_spec.ipynb #23c1eace
 def exclude_test_pairs(pools: dict, tasks: dict) -> tuple[dict, dict]:
     "`pools` and `tasks` marked to leave out every training pair and pool document that holds a test segment of a task."
-    segments = sorted({s.strip() for pair, task in tasks.items() for side in ('src', 'tgt') for s in test_pairs(pair, task)[side]})
+    segments = sorted({s.strip() for pair, task in tasks.items() for side in ('src', 'tgt')
+                       for s in test_pairs(pair, task)[side]})
     text = '\n'.join(segments).encode()
     digest = short_hash(text)
     path = cache_dir()/'test-segments'/f'{digest}.txt'
@@ -204,6 +247,7 @@ def exclude_test_pairs(pools: dict, tasks: dict) -> tuple[dict, dict]:
     return ({n: dict(p, exclude=dict(file=str(path), sha256=digest)) for n, p in pools.items()},
             {pair: dict(t, exclude_test=True) for pair, t in tasks.items()})
 
+# %% ../nbs/08b_spec.ipynb #e730536f
 def overlap_table(study: Study) -> pd.DataFrame:
     "How many test segments of each task occur in its training pairs and in each pool (before any removal)."
     rows = []
@@ -212,38 +256,57 @@ def overlap_table(study: Study) -> pd.DataFrame:
         test = test_pairs(pair, task)
         segments = set(test.src.str.strip()) | set(test.tgt.str.strip())
         train = task_pairs(pair, 'train', {k: v for k, v in task.items() if k != 'exclude_test'})
-        rows.append(dict(task=pair, data='training pairs', found=int((train.src.str.strip().isin(segments) | train.tgt.str.strip().isin(segments)).sum())))
+        in_train = train.src.str.strip().isin(segments) | train.tgt.str.strip().isin(segments)
+        rows.append(dict(task=pair, data='training pairs', found=int(in_train.sum())))
         for name, pool in (study.pools or {}).items():
             texts = open_pool({k: v for k, v in pool.items() if k != 'exclude'})
             rows.append(dict(task=pair, data=f'pool {name}', found=sum(t.strip() in segments for t in texts)))
     return pd.DataFrame(rows, columns=['task', 'data', 'found'])
 
-def check_study(study: Study, tok=None) -> pd.DataFrame:
-    """The checks that read the data, before any training: test pairs in training data (refused, or removed), every
-    $D_p$ within `max_epochs` of the pools it draws on, every $D_f$ within its task's training set. Returns the overlap table."""
-    overlap = overlap_table(study)
-    found = overlap[overlap.found > 0]
-    if study.test_overlap == 'refuse' and len(found):
-        raise ValueError("test pairs occur in training data: " + '; '.join(f"{r.found:,} of task {r.task}'s test segments in its {r.data}" for r in found.itertuples())
-                         + " — remove them from the files, or set test_overlap: remove")
-    tok = tok if tok is not None else load_tokenizer(study.grid['pretrain'].get('tokenizer'))
-    counted = {n: TokenPool(n, open_pool(p), tok) for n, p in study.pools.items()} if study.pools else None  # None: the corpus's
+# %% ../nbs/08b_spec.ipynb #4d707d63
+def _check_pretraining_sizes(study: Study, tok) -> None:
+    "Refuse a mixture whose largest $D_p$ needs more than `max_epochs` of the pools it draws on."
+    # None: the corpus's
+    counted = {n: TokenPool(n, open_pool(p), tok) for n, p in study.pools.items()} if study.pools else None
     for m in study.mixtures:
         config = PretrainConfig(m, milestones=study.grid['milestones'], pools=study.pools, **study.grid['pretrain'])
         try: MixtureStream(m, config.steps * config.tokens_per_step, tok, counted, max_epochs=config.max_epochs)
-        except ValueError as e: raise ValueError(f"mixture {m} up to D_p = {config.milestones[-1]:,} tokens: {e}") from None
+        except ValueError as e:
+            raise ValueError(f"mixture {m} up to D_p = {config.milestones[-1]:,} tokens: {e}") from None
+
+# %% ../nbs/08b_spec.ipynb #7da36975
+def _check_tasks(study: Study, tok) -> None:
+    "Refuse a task whose valid or test split has no pairs, or whose training set is smaller than the largest $D_f$."
     for pair, task in study.tasks.items():
-        for split in ('valid', 'test'):  # a file that cannot be read, or a split with nothing in it, fails now, not after pretraining
+        # a file that cannot be read, or a split with nothing in it, fails now, not after pretraining
+        for split in ('valid', 'test'):
             if task_pairs(pair, split, task).empty: raise ValueError(f"task {pair}: its {split} split has no pairs")
         ft = FinetuneConfig(pair, d_f=max(study.grid['d_f']), task=task, **study.grid['finetune'])
         order = finetune_order(pair, short_pairs(tok, task_pairs(pair, 'train', task), ft.max_tokens))
         try: finetune_subset(order, ft.d_f, tok, ft.max_length)
         except ValueError as e: raise ValueError(f"task {pair}: {e}") from None
+
+# %% ../nbs/08b_spec.ipynb #fc940ad0
+def check_study(study: Study, tok=None) -> pd.DataFrame:
+    """The checks that read the data, before any training: test pairs in training data (refused, or removed), every
+    $D_p$ within `max_epochs` of the pools it draws on, every $D_f$ within its task's training set. Returns the overlap
+    table."""
+    overlap = overlap_table(study)
+    found = overlap[overlap.found > 0]
+    if study.test_overlap == 'refuse' and len(found):
+        raise ValueError("test pairs occur in training data: "
+                         + '; '.join(f"{r.found:,} of task {r.task}'s test segments in its {r.data}"
+                                     for r in found.itertuples())
+                         + " — remove them from the files, or set test_overlap: remove")
+    tok = tok if tok is not None else load_tokenizer(study.grid['pretrain'].get('tokenizer'))
+    _check_pretraining_sizes(study, tok)
+    _check_tasks(study, tok)
     return overlap
 
 # %% ../nbs/08b_spec.ipynb #465f6846
 def write_example(folder, n_pool: int=6000, n_train: int=2000, n_eval: int=200) -> Path:
-    "`EXAMPLE` and its files in `folder`: de, fr and en pools and a de→fr task, real text from the embedded corpus; the spec's path."
+    """`EXAMPLE` and its files in `folder`: de, fr and en pools and a de→fr task, real text from the embedded corpus;
+    the spec's path."""
     from scaling_downstream.corpus import load_mono, load_parallel
     folder = Path(folder)
     lines = lambda texts: ''.join(f'{t}\n' for t in texts).encode()
@@ -253,21 +316,28 @@ def write_example(folder, n_pool: int=6000, n_train: int=2000, n_eval: int=200) 
     atomic_write_bytes(folder/'pools'/'en.txt', lines(load_mono('en').text[:n_pool]))
     de, fr = load_parallel('en-de', 'train'), load_parallel('en-fr', 'train')
     train = de.merge(fr, on='src', suffixes=('_de', '_fr')).drop_duplicates('src').head(n_train)
-    atomic_write_bytes(folder/'task'/'train.tsv', b'de\tfr\n' + lines(f'{a}\t{b}' for a, b in zip(train.tgt_de, train.tgt_fr)))
+    atomic_write_bytes(folder/'task'/'train.tsv',
+                       b'de\tfr\n' + lines(f'{a}\t{b}' for a, b in zip(train.tgt_de, train.tgt_fr)))
     for split, n in (('valid', n_eval), ('test', n_eval)):
-        de, fr = load_parallel('en-de', split).tgt[:n], load_parallel('en-fr', split).tgt[:n]  # the multi-way sets: row by row
-        if split == 'valid': atomic_write_bytes(folder/'task'/'valid.de', lines(de)); atomic_write_bytes(folder/'task'/'valid.fr', lines(fr))
+        # the multi-way sets: row by row
+        de, fr = load_parallel('en-de', split).tgt[:n], load_parallel('en-fr', split).tgt[:n]
+        if split == 'valid':
+            atomic_write_bytes(folder/'task'/'valid.de', lines(de))
+            atomic_write_bytes(folder/'task'/'valid.fr', lines(fr))
         else: atomic_write_bytes(folder/'task'/'test.jsonl', jsonl({'de': a, 'fr': b} for a, b in zip(de, fr)))
     return atomic_write_bytes(folder/'study.yaml', EXAMPLE.encode())
 
 # %% ../nbs/08b_spec.ipynb #b9c4f488
 def study_alignment(study: Study, pair: str, split: str='test', max_tokens: int|None=1_000_000) -> pd.DataFrame:
-    "Each mixture of `study`: the paper's alignment score for `pair` (Eq. 2, by the pools' languages) and the measured one on its `split`."
+    """Each mixture of `study`: the paper's alignment score for `pair` (Eq. 2, by the pools' languages) and the
+    measured one on its `split`."""
     from scaling_downstream.alignment import alignment_score, alignment_stats, measured_alignment
     tok = load_tokenizer(study.grid['pretrain'].get('tokenizer'))
-    pools = {n: _sample(open_pool(p), max_tokens or 10**12) for n, p in study.pools.items()}  # as many words as tokens wanted: a word is a token or more
-    stats = alignment_stats(tok, pools, {pair: task_pairs(pair, split, study.tasks[pair])}, task_pairs=[pair], langs=list(pools),
-                            max_tokens=max_tokens, split=split)
-    rows = {m: dict(paper=alignment_score(m, pair, study.pool_langs), **measured_alignment(m, pair, stats).rename({'score': 'measured'}))
+    # as many words as tokens wanted: a word is a token or more
+    pools = {n: _sample_documents(open_pool(p), max_tokens or 10**12) for n, p in study.pools.items()}
+    stats = alignment_stats(tok, pools, {pair: task_pairs(pair, split, study.tasks[pair])}, task_pairs=[pair],
+                            langs=list(pools), max_tokens=max_tokens, split=split)
+    rows = {m: dict(paper=alignment_score(m, pair, study.pool_langs),
+                    **measured_alignment(m, pair, stats).rename({'score': 'measured'}))
             for m in study.grid['mixtures'][pair]}
     return pd.DataFrame(rows).T.rename_axis('mixture')

@@ -7,7 +7,8 @@ from __future__ import annotations
 import codecs, gzip, itertools, json, lzma
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file, short_hash, without_paths
+from .core import (PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file, short_hash,
+                                     without_paths)
 from .corpus import load_mono, load_parallel
 
 # %% auto #0
@@ -16,7 +17,8 @@ __all__ = ['POOL_FORMATS', 'SPLITS', 'check_text_file', 'PoolTexts', 'resolve_po
 
 # %% ../nbs/01c_userdata.ipynb #05c19d6b
 def check_text_file(path, block: int=1 << 20) -> Path:
-    "`path` if it is a non-empty UTF-8 file, read block by block; else an error naming the file and the offending byte offset."
+    """`path` if it is a non-empty UTF-8 file, read block by block;
+    else an error naming the file and the offending byte offset."""
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no such file: {path}")
     decoder, offset, blank = codecs.getincrementaldecoder('utf-8')(), 0, True
@@ -26,17 +28,20 @@ def check_text_file(path, block: int=1 << 20) -> Path:
             held = len(decoder.getstate()[0])  # the start of a character the last block ended in
             try: text = decoder.decode(data)
             except UnicodeDecodeError as e:  # e.object is the held bytes and this block
-                raise ValueError(f"{path} is not UTF-8: byte {e.object[e.start]:#04x} at offset {offset - held + e.start} cannot be decoded") from None
+                raise ValueError(f"{path} is not UTF-8: byte {e.object[e.start]:#04x} at offset "
+                                 f"{offset - held + e.start} cannot be decoded") from None
             blank = blank and not text.strip(); offset += len(data)
     try: decoder.decode(b'', final=True)
-    except UnicodeDecodeError: raise ValueError(f"{path} is not UTF-8: it ends inside a character (offset {offset})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8: it ends inside a character (offset {offset})") from None
     if blank: raise ValueError(f"{path} is empty")
     return path
 
 # %% ../nbs/01c_userdata.ipynb #5998ea37
 class PoolTexts:
     "The documents of a pool, a column of a memory-mapped `datasets.Dataset`, indexed like a list."
-    def __init__(self, ds, fingerprint: str, column: str='text'): self.ds, self.fingerprint, self.column = ds, fingerprint, column
+    def __init__(self, ds, fingerprint: str, column: str='text'):
+        self.ds, self.fingerprint, self.column = ds, fingerprint, column
     def __len__(self) -> int: return len(self.ds)
     def __getitem__(self, i): return self.ds[i][self.column] if isinstance(i, slice) else self.ds[int(i)][self.column]
     def take(self, idx) -> list[str]: return self.ds[[int(i) for i in idx]][self.column]
@@ -45,19 +50,25 @@ class PoolTexts:
     def __repr__(self): return f"PoolTexts({len(self):,} documents)"
 
 # %% ../nbs/01c_userdata.ipynb #288171d2
-POOL_FORMATS = {'text': 'text', 'jsonl': 'json', 'csv': 'csv', 'parquet': 'parquet'}  # a pool's format -> the datasets builder
+# a pool's format -> the datasets builder
+POOL_FORMATS = {'text': 'text', 'jsonl': 'json', 'csv': 'csv', 'parquet': 'parquet'}
 
+# %% ../nbs/01c_userdata.ipynb #323208eb
 def resolve_pool(name: str, pool: dict, base: Path|None=None) -> dict:
     "The pool `name` of a spec checked, its files made absolute (relative to `base`) and hashed; errors name the pool."
     pool = dict(pool)
     if 'lang' not in pool: raise ValueError(f"pool {name!r} has no lang: give its language code, e.g. lang: de")
     check_lang(pool['lang'])
     kinds = [k for k in ('files', 'dataset', 'corpus') if k in pool]
-    if len(kinds) != 1: raise ValueError(f"pool {name!r} needs exactly one of files, dataset or corpus (it has {', '.join(kinds) or 'none'})")
+    if len(kinds) != 1:
+        raise ValueError(f"pool {name!r} needs exactly one of files, dataset or corpus "
+                         f"(it has {', '.join(kinds) or 'none'})")
     if 'files' in pool:
         fmt = pool.setdefault('format', 'text')
-        if fmt not in POOL_FORMATS: raise ValueError(f"pool {name!r}: format {fmt!r} is not one of {', '.join(POOL_FORMATS)}")
-        files = [Path(base or '.', f).resolve() for f in ([pool['files']] if isinstance(pool['files'], str) else pool['files'])]
+        if fmt not in POOL_FORMATS:
+            raise ValueError(f"pool {name!r}: format {fmt!r} is not one of {', '.join(POOL_FORMATS)}")
+        files = [Path(base or '.', f).resolve()
+                 for f in ([pool['files']] if isinstance(pool['files'], str) else pool['files'])]
         if not files: raise ValueError(f"pool {name!r} lists no files")
         for f in files:
             if fmt != 'parquet': check_text_file(f)
@@ -65,6 +76,7 @@ def resolve_pool(name: str, pool: dict, base: Path|None=None) -> dict:
         pool['files'], pool['sha256'] = [str(f) for f in files], [sha256_file(f) for f in files]
     return pool
 
+# %% ../nbs/01c_userdata.ipynb #938f5cea
 def pool_fingerprint(pool: dict) -> str:
     "A name for a resolved pool's content: its description with the files' hashes in place of their paths."
     return short_hash(json.dumps(without_paths(pool), sort_keys=True))
@@ -73,23 +85,30 @@ def pool_fingerprint(pool: dict) -> str:
 def _non_blank(column: str):
     return lambda batch: [isinstance(t, str) and bool(t.strip()) for t in batch[column]]
 
+# %% ../nbs/01c_userdata.ipynb #d18f71ad
 def _of_sources(df: pd.DataFrame, sources, what: str) -> pd.Series:
-    "Which rows of the embedded corpus's `df` come from `sources` (source families); an error naming any it does not have."
+    """Which rows of the embedded corpus's `df` come from `sources` (source families);
+    an error naming any it does not have."""
     sources = [sources] if isinstance(sources, str) else list(sources)
     families = df.source.str.split(':').str[0]
-    if missing := [s for s in sources if s not in set(families)]: raise ValueError(f"{what} has no text from {', '.join(missing)}; its sources are {', '.join(sorted(set(families)))}")
+    if missing := [s for s in sources if s not in set(families)]:
+        raise ValueError(f"{what} has no text from {', '.join(missing)}; "
+                         f"its sources are {', '.join(sorted(set(families)))}")
     return families.isin(sources)
 
+# %% ../nbs/01c_userdata.ipynb #206af537
 def open_pool(pool: dict):
     "The documents of a resolved pool: a `PoolTexts` (files, datasets) or a list (the embedded corpus)."
     if 'corpus' in pool:
         mono = load_mono(pool['lang'])
-        keep = mono if pool['corpus'] == 'all' else mono[_of_sources(mono, pool['corpus'], f"the embedded {pool['lang']} pool")]
+        keep = (mono if pool['corpus'] == 'all'
+                else mono[_of_sources(mono, pool['corpus'], f"the embedded {pool['lang']} pool")])
         held_out = set(excluded_segments(pool['exclude'])) if 'exclude' in pool else set()
         return [t for t in keep.text if t.strip() not in held_out]
     column, where = pool.get('column', 'text'), pool.get('files', [pool.get('dataset')])[0]
     ds = _pool_dataset(pool, column)
-    if column not in ds.column_names: raise ValueError(f"{where}: no column {column!r} (it has {', '.join(ds.column_names)})")
+    if column not in ds.column_names:
+        raise ValueError(f"{where}: no column {column!r} (it has {', '.join(ds.column_names)})")
     ds = ds.select_columns([column]).filter(_non_blank(column), batched=True)
     if 'exclude' in pool:
         held_out = set(excluded_segments(pool['exclude']))
@@ -97,21 +116,28 @@ def open_pool(pool: dict):
     if not len(ds): raise ValueError(f"{where}: no document that is not blank")
     return PoolTexts(ds, pool_fingerprint(pool), column)
 
+# %% ../nbs/01c_userdata.ipynb #35ad9a3f
 def _pool_dataset(pool: dict, column: str):
     "The `datasets.Dataset` of a pool of files or of a hub dataset (its first `max_docs` records, streamed, if given)."
     import datasets
     cache = str(cache_dir()/'datasets')
-    if 'files' in pool: return datasets.load_dataset(POOL_FORMATS[pool['format']], data_files=pool['files'], split='train', cache_dir=cache)
+    if 'files' in pool:
+        return datasets.load_dataset(POOL_FORMATS[pool['format']], data_files=pool['files'], split='train',
+                                     cache_dir=cache)
     args = (pool['dataset'], pool.get('config'))
-    if 'max_docs' not in pool: return datasets.load_dataset(*args, split=pool.get('split', 'train'), cache_dir=cache, **pool.get('kwargs', {}))
+    if 'max_docs' not in pool:
+        return datasets.load_dataset(*args, split=pool.get('split', 'train'), cache_dir=cache,
+                                     **pool.get('kwargs', {}))
     stream = datasets.load_dataset(*args, split=pool.get('split', 'train'), streaming=True, **pool.get('kwargs', {}))
     first = lambda: ({column: r[column]} for r in itertools.islice(stream, int(pool['max_docs'])))
     return datasets.Dataset.from_generator(first, cache_dir=cache)
 
+# %% ../nbs/01c_userdata.ipynb #60241dc8
 def excluded_segments(exclude: dict) -> list[str]:
     "The test segments a pool leaves out (a file the study wrote, checked against its hash)."
     data = Path(exclude['file']).read_bytes()
-    if short_hash(data) != exclude['sha256']: raise ValueError(f"{exclude['file']} is not the list of test segments it was: load the study again")
+    if short_hash(data) != exclude['sha256']:
+        raise ValueError(f"{exclude['file']} is not the list of test segments it was: load the study again")
     return data.decode().split('\n')
 
 # %% ../nbs/01c_userdata.ipynb #4d76c8c6
@@ -123,16 +149,19 @@ def _split_format(files: list[Path], fmt: str|None) -> str:
     if len(files) == 2 and not any(s in known for s in suffixes): return 'moses'  # train.de + train.fr
     return known.get(suffixes[0], 'tsv')
 
+# %% ../nbs/01c_userdata.ipynb #85b8e5fa
 def _tsv_pairs(path: Path, src: str, tgt: str) -> list[tuple[str, str]]:
     lines, first = read_lines(path), 1
     if lines[0].split('\t') == [src, tgt]: lines, first = lines[1:], 2  # a header naming the two languages
     rows = []
     for i, line in enumerate(lines, first):
         fields = line.split('\t')
-        if len(fields) != 2: raise ValueError(f"{path}: line {i} has {len(fields)} tab-separated fields; expected 2 ({src}<TAB>{tgt})")
+        if len(fields) != 2:
+            raise ValueError(f"{path}: line {i} has {len(fields)} tab-separated fields; expected 2 ({src}<TAB>{tgt})")
         rows.append(tuple(fields))
     return rows
 
+# %% ../nbs/01c_userdata.ipynb #37c79b6a
 def _jsonl_pairs(path: Path, src: str, tgt: str) -> list[tuple[str, str]]:
     rows = []
     for i, line in enumerate(read_lines(path), 1):
@@ -145,17 +174,24 @@ def _jsonl_pairs(path: Path, src: str, tgt: str) -> list[tuple[str, str]]:
         rows.append((r[src], r[tgt]))
     return rows
 
+# %% ../nbs/01c_userdata.ipynb #2373904c
 def read_pairs(files, pair: str, fmt: str|None=None) -> pd.DataFrame:
-    "The pairs of `files` (one TSV or JSONL file, or a Moses pair: source file, target file) as columns src, tgt, source."
+    """The pairs of `files` (one TSV or JSONL file, or a Moses pair: source file, target file)
+    as columns src, tgt, source."""
     src, tgt = check_pair(pair)
     files = [Path(f) for f in ([files] if isinstance(files, (str, Path)) else files)]
     fmt = _split_format(files, fmt)
     if fmt == 'moses':
-        if len(files) != 2: raise ValueError(f"a Moses pair is two files, source then target; got {len(files)}: {', '.join(map(str, files))}")
+        if len(files) != 2:
+            raise ValueError(f"a Moses pair is two files, source then target; got {len(files)}: "
+                             f"{', '.join(map(str, files))}")
         a, b = read_lines(files[0]), read_lines(files[1])
-        if len(a) != len(b): raise ValueError(f"{files[0]} has {len(a):,} lines but {files[1]} has {len(b):,}; a Moses pair needs one line per segment in both")
+        if len(a) != len(b):
+            raise ValueError(f"{files[0]} has {len(a):,} lines but {files[1]} has {len(b):,}; "
+                             "a Moses pair needs one line per segment in both")
         rows = list(zip(a, b))
-    elif fmt in ('tsv', 'jsonl'): rows = [r for f in files for r in (_tsv_pairs if fmt == 'tsv' else _jsonl_pairs)(f, src, tgt)]
+    elif fmt in ('tsv', 'jsonl'):
+        rows = [r for f in files for r in (_tsv_pairs if fmt == 'tsv' else _jsonl_pairs)(f, src, tgt)]
     else: raise ValueError(f"format {fmt!r} of {files[0]} is not one of tsv, jsonl, moses")
     if not rows: raise ValueError(f"{files[0]} has no pairs")
     return pd.DataFrame(rows, columns=['src', 'tgt']).assign(source=files[0].name)
@@ -163,6 +199,7 @@ def read_pairs(files, pair: str, fmt: str|None=None) -> pd.DataFrame:
 # %% ../nbs/01c_userdata.ipynb #420bdb9b
 SPLITS = ('train', 'valid', 'test')
 
+# %% ../nbs/01c_userdata.ipynb #e7713620
 def _resolve_files(where: str, split: dict, base: Path|None) -> dict:
     files = split.get('files')
     if not files: raise ValueError(f"{where} lists no files")
@@ -171,24 +208,35 @@ def _resolve_files(where: str, split: dict, base: Path|None) -> dict:
         if not f.is_file(): raise FileNotFoundError(f"{where}: no such file: {f}")
     return dict(split, files=[str(f) for f in files], sha256=[sha256_file(f) for f in files])
 
+# %% ../nbs/01c_userdata.ipynb #b69b0916
 def resolve_task(pair: str, task: dict, base: Path|None=None) -> dict:
-    "The task `pair` of a spec checked, with its files made absolute (relative to `base`) and hashed; errors name the task."
+    """The task `pair` of a spec checked, with its files made absolute (relative to `base`) and hashed;
+    errors name the task."""
     check_pair(pair); task = dict(task)
-    kinds = [k for k in ('corpus', 'dataset', 'all') if k in task] + (['splits'] if any(s in task for s in SPLITS) else [])
-    if len(kinds) != 1: raise ValueError(f"task {pair!r} needs its train, valid and test files, or one of corpus, dataset or all (it has {', '.join(kinds) or 'none'})")
+    kinds = ([k for k in ('corpus', 'dataset', 'all') if k in task]
+             + (['splits'] if any(s in task for s in SPLITS) else []))
+    if len(kinds) != 1:
+        raise ValueError(f"task {pair!r} needs its train, valid and test files, or one of corpus, dataset or all "
+                         f"(it has {', '.join(kinds) or 'none'})")
     if 'corpus' in task:
-        if task['corpus'] not in PAIRS: raise ValueError(f"task {pair!r}: the embedded corpus has {', '.join(PAIRS)}, not {task['corpus']!r}")
-        if task['corpus'] != pair: raise ValueError(f"task {pair!r} names the embedded corpus's {task['corpus']}: a task's direction is its corpus pair's")
+        if task['corpus'] not in PAIRS:
+            raise ValueError(f"task {pair!r}: the embedded corpus has {', '.join(PAIRS)}, not {task['corpus']!r}")
+        if task['corpus'] != pair:
+            raise ValueError(f"task {pair!r} names the embedded corpus's {task['corpus']}: "
+                             "a task's direction is its corpus pair's")
     elif 'all' in task:
         task['all'] = _resolve_files(f"task {pair!r}, all", task['all'], base)
         rule = task.get('split') or {}
-        if not {'valid', 'test'} <= set(rule): raise ValueError(f"task {pair!r}: a split rule needs the number of valid and test pairs, e.g. split: {{valid: 500, test: 500}}")
+        if not {'valid', 'test'} <= set(rule):
+            raise ValueError(f"task {pair!r}: a split rule needs the number of valid and test pairs, "
+                             f"e.g. split: {{valid: 500, test: 500}}")
     elif 'splits' in kinds:
         missing = [s for s in SPLITS if s not in task]
         if missing: raise ValueError(f"task {pair!r} has no {' or '.join(missing)} split")
         for s in SPLITS: task[s] = _resolve_files(f"task {pair!r}, {s}", task[s], base)
     return task
 
+# %% ../nbs/01c_userdata.ipynb #f1c49d4d
 def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
     "The `split` pairs of a task as its data holds them, before any removal of test pairs."
     if task is None or 'corpus' in task:
@@ -201,19 +249,24 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
         src, tgt = check_pair(pair)
         name = task.get('split_names', {}).get(split, {'valid': 'validation'}.get(split, split))
         ds = datasets.load_dataset(task['dataset'], task.get('config'), split=name, **task.get('kwargs', {}))
-        return pd.DataFrame([(t[src], t[tgt]) for t in ds['translation']], columns=['src', 'tgt']).assign(source=task['dataset'])
+        return (pd.DataFrame([(t[src], t[tgt]) for t in ds['translation']], columns=['src', 'tgt'])
+                .assign(source=task['dataset']))
     if 'all' in task:
         rule, df = task['split'], read_pairs(task['all']['files'], pair, task['all'].get('format'))
         n_test, n_valid = int(rule['test']), int(rule['valid'])
-        if n_test + n_valid >= len(df): raise ValueError(f"task {pair!r}: {len(df):,} pairs cannot give {n_test:,} test and {n_valid:,} valid pairs and leave any to train on")
+        if n_test + n_valid >= len(df):
+            raise ValueError(f"task {pair!r}: {len(df):,} pairs cannot give {n_test:,} test and {n_valid:,} valid "
+                             "pairs and leave any to train on")
         order = np.random.default_rng(rule.get('seed', 0)).permutation(len(df))
-        return df.iloc[np.sort({'test': order[:n_test], 'valid': order[n_test:n_test + n_valid], 'train': order[n_test + n_valid:]}[split])]
+        return df.iloc[np.sort({'test': order[:n_test], 'valid': order[n_test:n_test + n_valid],
+                                'train': order[n_test + n_valid:]}[split])]
     return read_pairs(task[split]['files'], pair, task[split].get('format'))
 
+# %% ../nbs/01c_userdata.ipynb #3976d230
 def task_pairs(pair: str, split: str, task: dict|None=None) -> pd.DataFrame:
-    """The `split` pairs of a resolved task (None: the embedded `pair`): src, tgt, source, doc; `exclude_test` drops test
-    segments from train. `pair-test` is the embedded pair's own test set (`corpus.load_parallel`), a task's test split
-    for a task of one's own."""
+    """The `split` pairs of a resolved task (None: the embedded `pair`): src, tgt, source, doc;
+    `exclude_test` drops test segments from train. `pair-test` is the embedded pair's own test set
+    (`corpus.load_parallel`), a task's test split for a task of one's own."""
     if split not in (*SPLITS, 'pair-test'):
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)} or pair-test")
     df = _split_pairs(pair, split, task).reset_index(drop=True)

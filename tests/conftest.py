@@ -57,7 +57,7 @@ def reproduce(tmp_path, *args, quiet=True):
 @pytest.fixture(scope='session')
 def smoke_study(tmp_path_factory):
     """The README's main command at smoke scale, run once for the study's tests, its output captured as a pipe (not a
-    terminal) gets it. Its time: bench/progress_estimate.py."""
+    terminal) gets it. Its time: bench/timing/progress_estimate.py."""
     tmp_path = tmp_path_factory.mktemp('smoke-study')
     return tmp_path, reproduce(tmp_path, '--scale', 'smoke', quiet=False)
 

@@ -62,12 +62,14 @@ def test_pair_tests_are_whole_documents_of_the_training_sources(files):
 
 def test_the_en_fr_test_set_is_large_enough_for_the_cpu_study():
     "At least 4,000 en-fr pairs of at most 48 tokens a side, as the cpu study scores them."
-    from scaling_downstream.data import load_tokenizer, short_pairs
+    from scaling_downstream.pairs import short_pairs
+    from scaling_downstream.tokenizer import load_tokenizer
     assert len(short_pairs(load_tokenizer('tokenizer-2k'), load_parallel('en-fr', 'pair-test'), 48)) >= 4000
 
 def test_monolingual_pools_hold_the_tokens_the_study_needs():
     "Counted with the committed tokenizer, as the manifest says: enough for the cpu and gpu scales' largest D_p."
-    from scaling_downstream.data import TokenPool, load_tokenizer
+    from scaling_downstream.mixtures import TokenPool
+    from scaling_downstream.tokenizer import load_tokenizer
     tok = load_tokenizer()
     need = {'en': 6e6, 'de': 5e6, 'fr': 5e6, 'ro': 1.8e6}
     for lang, n in need.items():

@@ -1,4 +1,4 @@
-"""Integration tests of scaling_downstream.data that do not fit in nbs/02_data.ipynb: the defaults that read the
+"""Integration tests of the tokenizer and the mixtures that do not fit in their notebooks (02_tokenizer, 02a_mixtures): the defaults that read the
 embedded corpus (here a small one made from the fixture, pointed to by SD_CORPUS), and determinism across processes."""
 import json, lzma, os, subprocess, sys
 from pathlib import Path
@@ -28,7 +28,8 @@ def mini_corpus(tmp_path, monkeypatch):
 
 def test_defaults_read_the_embedded_corpus(mini_corpus):
     from scaling_downstream.alignment import alignment_stats, alignment_table
-    from scaling_downstream.data import default_tokenizer_dir, train_tokenizer, sample_mixture, mono_texts
+    from scaling_downstream.mixtures import sample_mixture
+    from scaling_downstream.tokenizer import default_tokenizer_dir, mono_texts, train_tokenizer
     assert default_tokenizer_dir() == mini_corpus/'tokenizer'
     assert len(mono_texts('ro')) == 300
     train_tokenizer(vocab_size=1000, out_dir=default_tokenizer_dir())  # pools: the corpus
@@ -42,7 +43,9 @@ def test_defaults_read_the_embedded_corpus(mini_corpus):
 
 SCRIPT = r'''
 import hashlib, sys, pandas as pd
-from scaling_downstream.data import LANGS, train_tokenizer, sample_mixture
+from scaling_downstream.core import LANGS
+from scaling_downstream.mixtures import sample_mixture
+from scaling_downstream.tokenizer import train_tokenizer
 mini = pd.read_csv(sys.argv[1], sep='\t', keep_default_na=False)
 tok = train_tokenizer({l: mini[l].tolist() for l in LANGS}, vocab_size=800)
 ids = [(d.lang, d.index, d.epoch, d.ids) for d in sample_mixture('en30-fr70', 20_000, tok, {l: mini[l].tolist() for l in LANGS}, seed=3, max_epochs=2)]

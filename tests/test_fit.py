@@ -1,10 +1,11 @@
-"The fitting module: the laws compute their formulas, and the Chinchilla reproduction holds (its time: bench/fit_chinchilla.py)."
+"""The fitting module: the laws compute their formulas, and the Chinchilla reproduction holds (its time:
+bench/timing/fit_chinchilla.py)."""
 import numpy as np, pandas as pd
 from conftest import CHINCHILLA, REPLICATION
 
 def test_the_laws_are_the_papers():
     "Each public law computes its formula: the log-law (Isik et al., Eq. 1), the power law, Chinchilla's, Gordon et al.'s."
-    from scaling_downstream.fit import LAWS, log_law, power_law, chinchilla_law, gordon_law
+    from scaling_downstream.fit import chinchilla_law, gordon_law, LAWS, log_law, power_law
     assert set(LAWS) >= {'log_law', 'power_law', 'chinchilla_law', 'gordon_law'}
     d = np.array([1e6, 1e9])
     np.testing.assert_allclose(log_law(d, A=2.0, alpha=0.2, beta=1.5), (np.log(2.0 * d**0.2))**1.5, rtol=1e-12)
@@ -14,7 +15,7 @@ def test_the_laws_are_the_papers():
                                1.7 + 400.0 / 1e8**0.34 + 2000.0 / 1e10**0.37, rtol=1e-12)
 
 def test_chinchilla_approach3_reproduced():
-    from scaling_downstream.fit import fit_law, chinchilla_law
+    from scaling_downstream.fit import chinchilla_law, fit_law
     df = pd.read_csv(CHINCHILLA).nsmallest(240, 'loss')
     x = {'N': df['Model Size'].values, 'D': df['Training FLOP'].values/(6*df['Model Size'].values)}
     fit = fit_law(chinchilla_law, x, df['loss'].values)
@@ -22,7 +23,8 @@ def test_chinchilla_approach3_reproduced():
     for k, v in REPLICATION.items(): assert abs(fit.params[k]/v - 1) < 0.005, (k, fit.params[k], v)
 
 def test_bootstrap_of_a_log_law_keeps_its_1000_resamples():
-    from scaling_downstream.fit import bootstrap, fit_law, log_law
+    from scaling_downstream.fit import fit_law, log_law
+    from scaling_downstream.intervals import bootstrap
     d_p = np.geomspace(5e4, 2e6, 6)
     bleu = log_law(d_p, A=0.5, alpha=0.3, beta=1.5) * np.exp(np.random.default_rng(0).normal(0, 0.02, 6))
     fit = fit_law(log_law, d_p, bleu)
@@ -31,7 +33,8 @@ def test_bootstrap_of_a_log_law_keeps_its_1000_resamples():
 
 def test_95_percent_prediction_interval_covers_90_to_99_percent_of_fresh_runs():
     "Curves with known noise (three seeds per checkpoint): fresh runs at and beyond the data fall inside the interval."
-    from scaling_downstream.fit import bootstrap, log_law
+    from scaling_downstream.fit import log_law
+    from scaling_downstream.intervals import bootstrap
     truth, sigma, grid, targets = dict(A=1.5, alpha=0.2, beta=2.0), 0.3, np.geomspace(1e6, 1e10, 8), [1e10, 1e11]
     rng, inside, band_inside = np.random.default_rng(0), [], []
     for study in range(20):
@@ -60,7 +63,8 @@ def test_bootstrap_keeps_every_refit_and_they_converge_on_the_cpu_studys_design(
     """The cpu study's design (the checkpoints of specs/cpu.yaml, 1.2 decades; its 50/50 curve's seeds and its baseline's,
     0.3 BLEU apart; a true log-law): every refit is kept and at least 99% converge, in each of 20 studies. In the law's
     own parameters many stopped at the iteration limit on the valley towards β = ∞, and were dropped."""
-    from scaling_downstream.fit import bootstrap, log_law
+    from scaling_downstream.fit import log_law
+    from scaling_downstream.intervals import bootstrap
     from scaling_downstream.grid import design
     (grid, seeds), baseline = design('cpu'), design('cpu', curve='none')[1]
     grid = np.array(grid, float)
@@ -77,10 +81,11 @@ def test_bootstrap_keeps_every_refit_and_they_converge_on_the_cpu_studys_design(
 def test_noise_large_against_the_value_stays_a_sd_of_that_size():
     """A curve below 1 BLEU with 0.14 BLEU of noise per point (en-ro's 50/50 curve at the cpu scale): drawn as a log-normal
     of that sd, the band at the data stays below 1 BLEU; drawn with sd/value as a log-sd (2 to 5) it reached 20 BLEU."""
-    from scaling_downstream.fit import bootstrap, log_law
+    from scaling_downstream.fit import log_law
+    from scaling_downstream.intervals import bootstrap
     d_p, y = np.geomspace(5e4, 1.6e6, 5), np.array([0.0577, 0.0363, 0.0305, 0.0582, 0.0719])
     lo, hi = bootstrap(log_law, d_p, y, noise=0.14).band(d_p)
     assert (hi < 1).all() and (lo > 0).all(), hi
-    from scaling_downstream.fit import lognormal_sd
+    from scaling_downstream.intervals import lognormal_sd
     np.testing.assert_allclose(np.sqrt(np.expm1(lognormal_sd(0.14, y)**2)), 0.14/y)  # the draws' coefficient of variation is sd/value
     np.testing.assert_allclose(lognormal_sd(0.3, 30.0), 0.01, rtol=1e-4)              # ≈ sd/value while small

@@ -32,7 +32,8 @@ def pipeline(tmp, comet=None, pretrained=None):
 
 @pytest.fixture(scope='module')
 def smoke_run(tmp_path_factory):
-    "The three commands in sequence at smoke scale, scored with a tiny local COMET: the folder and the record (their time: bench/smoke_time.py)."
+    """The three commands in sequence at smoke scale, scored with a tiny local COMET: the folder and the record (their
+    time: bench/timing/smoke_time.py)."""
     from scaling_downstream.evaluate import build_tiny_comet
     tmp = tmp_path_factory.mktemp('smoke')
     comet = build_tiny_comet(tmp/'tiny-comet')

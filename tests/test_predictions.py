@@ -9,7 +9,7 @@ def made_study(curves, d_p=np.geomspace(5e4, 1.6e6, 5)):
                      ignore_index=True)
 
 def test_decision_accuracy_is_1_on_curves_that_never_cross_and_below_1_on_curves_that_do():
-    from scaling_downstream.analysis import decision_accuracy, decision_summary
+    from scaling_downstream.decisions import decision_accuracy, decision_summary
     from scaling_downstream.fit import log_law
     d_p = np.geomspace(5e4, 1.6e6, 5)
     apart = made_study({m: log_law(d_p, A=a, alpha=0.3, beta=1.5) for m, a in (('en', 1.5), ('fr', 2.0), ('en50-fr50', 3.0))})
@@ -51,9 +51,9 @@ def one_line_error(r, start):
     assert r.stderr.startswith(start), r.stderr
 
 def test_the_guide_and_its_json_warn_when_fewer_than_95_percent_of_refits_converge(monkeypatch):
-    from scaling_downstream import analysis, fit
+    from scaling_downstream import analysis, intervals
     from scaling_downstream.guide import guide_report, judge
-    monkeypatch.setattr(analysis, 'bootstrap', functools.partial(fit.bootstrap, maxiter=2))  # stop every refit early
+    monkeypatch.setattr(analysis, 'bootstrap', functools.partial(intervals.bootstrap, maxiter=2))  # stop every refit early
     analysis._bootstrap_points.cache_clear()
     try:
         table = aligned_study()
@@ -93,7 +93,7 @@ def test_sd_guide_says_how_far_beyond_the_validated_a_prediction_reaches(tmp_pat
     assert 'validated to 0.8 decades' in text and 'rollout over 3 splits' in text and '! warning' not in text, text
     aligned_study(d_p=np.geomspace(5e4, 1.6e6, 5)).to_csv(path := tmp_path/'en-fr.csv', index=False)
     text = run(BIN/'sd-guide', path, '--pair', 'en-fr', '--mixture', 'en50-fr50').stdout
-    assert re.search(r"aligned: .*1\.0 decade beyond it\) would score BLEU .*validated to 0\.4 decades: held-out error \d+\.\d%, rollout error", text), text
+    assert re.search(r"law holds: .*1\.0 decade beyond it\) would score BLEU .*validated to 0\.4 decades: held-out error \d+\.\d%, rollout error", text), text
     assert '! warning: this prediction reaches 1.0 decade beyond the largest checkpoint, more than twice as far as anything validated (0.4 decades)' in text
     far = run(BIN/'sd-guide', path, '--pair', 'en-fr', '--mixture', 'en50-fr50', '--target_dp', '1e12').stdout
     assert 'D_p = 1T tokens' in far and 'this prediction reaches 5.8 decades beyond the largest checkpoint' in far, far
@@ -105,8 +105,8 @@ def test_sd_fit_refuses_a_huber_delta_that_is_not_positive():
 def test_where_the_law_is_undefined_there_is_no_number():
     """The committed cpu-curves study: BLEU curves fall, and their laws fall through zero before the largest D_p. No rollout
     error and no decision by the law are made up for them, and no BLEU band is published (every BLEU is below the floor)."""
-    from scaling_downstream.analysis import (decision_accuracy, decision_summary, load_results, prediction_table, predict_curve,
-                                             rollout_summary, rollout_table)
+    from scaling_downstream.analysis import load_results, predict_curve, prediction_table
+    from scaling_downstream.decisions import decision_accuracy, decision_summary, rollout_summary, rollout_table
     table = load_results(ROOT/'results/cpu-curves')
     rollouts = rollout_table(table, ['bleu'])
     assert not (rollouts.rel_error == -1).any() and rollouts[rollouts.undefined].rel_error.isna().all() and rollouts.undefined.any()
@@ -114,12 +114,11 @@ def test_where_the_law_is_undefined_there_is_no_number():
     law = decision_summary(decision_accuracy(table[table.pair == 'en-fr'])).set_index('method').loc['law']
     assert law.decisions == 1 and 'no law for en50-fr50' in law.undecided  # not "3 of 3 by the log-law"
     bleu = prediction_table(table, ['bleu'])
-    assert bleu.band_lo.isna().all() if 'band_lo' in bleu else True
+    assert bleu.band_lo.isna().all()
     assert bleu.query('points >= 4').not_predicted.str.contains('no prediction or band').all()
     for name in ('rollout', 'predictions'):  # the committed tables say the same
         committed = pd.read_csv(ROOT/f'papermill_runs/out/cpu-curves/{name}.csv')
-        assert not (committed.get('rel_error', pd.Series(dtype=float)) == -1).any()
-        assert committed[committed.metric == 'bleu'].get('band_lo', pd.Series(dtype=float)).isna().all()
+        assert not (committed.rel_error == -1).any() if name == 'rollout' else committed.query("metric == 'bleu'").band_lo.isna().all()
     falling = aligned_study(seed=1, d_p=np.geomspace(5e4, 1.6e6, 5))  # BLEU falling 4.2 a decade, runs 0.5 apart: refits fall through zero before 8M
     falling['bleu'] = np.where(falling.mixture == 'none', falling.bleu, 14 - 4.24*np.log10(falling.D_p.clip(1)/5e4)
                                + 0.5*np.random.default_rng(1).standard_normal(len(falling)))
@@ -138,7 +137,7 @@ def test_a_new_runs_noise_adds_its_parts_and_the_baseline_is_pooled_apart():
                       + [pd.DataFrame(dict(pair='en-fr', mixture='none', D_f=50_000, seed=[0, 1], D_p=0, bleu=[3.0, 7.0], ce=6.0))], ignore_index=True)
     pretrained = table[table.mixture != 'none']
     assert seed_spread(table, 'en-fr', 'bleu', 50_000) == pytest.approx(np.sqrt(pretrained.groupby('D_p').bleu.var().mean()))
-    from scaling_downstream.fit import lognormal_sd
+    from scaling_downstream.intervals import lognormal_sd
     p, boot = predict_curve(table, 'en-fr', 'en50-fr50', 50_000, 'bleu'), curve_bootstrap(table, 'en-fr', 'en50-fr50', 50_000, 'bleu')
     seed = seed_spread(table, 'en-fr', 'bleu', 50_000)
     assert p.noise == pytest.approx(p.predicted*np.sqrt(np.expm1(lognormal_sd(seed, p.predicted)**2 + boot.misfit_sd**2)))
@@ -147,13 +146,21 @@ def test_a_new_runs_noise_adds_its_parts_and_the_baseline_is_pooled_apart():
     one_seed = pd.concat([one_seed, pd.DataFrame(dict(pair='en-fr', mixture='none', D_f=[50_000], seed=0, D_p=0, bleu=2.0, ce=4.0))])
     assert gain(one_seed, 'en-fr', 'en50-fr50', 50_000)[1] == pytest.approx(1.96*np.hypot(0.02*exact[-1], 0.02*2.0))
 
-def test_readme_gives_paired_tests_only_above_the_bleu_floor():
-    "Each paired test of the README's table of the main job: a p-value where both systems reach BLEU 1, none below."
-    readme = (ROOT/'README.md').read_text()
-    for path in sorted(ROOT.glob('results/cpu/*/paired.csv')):
-        for r in pd.read_csv(path).itertuples():
-            clause = f"| {r.difference:+.2f}, " + (f"paired test p = {r.p_value:.3f}" if min(r.baseline, r.system) >= 1 else "no paired test")
-            assert clause in readme, clause
+def test_the_results_page_gives_paired_tests_only_above_the_bleu_floor():
+    """Each paired test the results page shows (`report.models_table`, `report.long_table`): a p-value where both
+    systems reach BLEU 1, none below; every committed test shown once."""
+    from scaling_downstream.analysis import load_results
+    from scaling_downstream.report import long_table, models_table
+    tables = {'cpu': lambda t, p: models_table(t, p)['against seed 0 of no pretraining, paired'],
+              'cpu-long': lambda t, p: long_table(t, p)['against no pretraining, paired']}
+    for study, shown in tables.items():
+        paired = pd.read_csv(ROOT/f'results/{study}/en-fr/paired.csv')
+        cells = shown(load_results(ROOT/f'results/{study}'), paired).tolist()
+        for r in paired.itertuples():
+            clause = f"{r.difference:+.2f}, " + (f"paired test p = {r.p_value:.3f}" if min(r.baseline, r.system) >= 1
+                                                 else "no paired test")
+            assert clause in cells, (study, clause)
+        assert sum(bool(c) for c in cells) == len(paired), study
 
 @pytest.mark.parametrize('design, grid, curve, studies', [
     ('cpu', CPU_GRID, lambda d: __import__('scaling_downstream.fit', fromlist=['log_law']).log_law(d, A=np.exp(2.15), alpha=0.3, beta=1.2), 400),
@@ -164,7 +171,7 @@ def test_95_percent_intervals_hold_93_to_97_percent_of_fresh_runs_on_the_studys_
     studies, 200 refits each (enough: the coverage averaged over studies does not depend on the refits' number), 400
     fresh runs at 1x and 10x. Enough studies for a standard error under 1% at 10x: the cpu design's one seed a
     checkpoint makes each study's interval vary more than the gpu design's three."""
-    from scaling_downstream.analysis import design_coverage
+    from scaling_downstream.coverage import design_coverage
     c = design_coverage(curve, grid, seeds=SEEDS[design], baseline_seeds=BASELINE_SEEDS[design], studies=studies, n_bootstrap=200,
                         seed={'cpu': 0, 'gpu': 1}[design])
     print(f"\n{design} design:\n{c}")
@@ -173,8 +180,8 @@ def test_95_percent_intervals_hold_93_to_97_percent_of_fresh_runs_on_the_studys_
 def test_a_curve_the_log_law_does_not_describe_is_undercovered_beyond_the_data():
     """A saturating curve on the cpu-curves design, the log-law fitted: the law's misfit grows with the distance from the data,
     so at 10x the intervals hold clearly fewer fresh runs than at 1x and than the 95% promised, while every study is
-    fitted and its refits converge (bench/predictions.py runs it larger)."""
-    from scaling_downstream.analysis import design_coverage
+    fitted and its refits converge (bench/experiments/predictions.py runs it larger)."""
+    from scaling_downstream.coverage import design_coverage
     c = design_coverage(lambda d: 12 - 9*(d/5e4)**-0.2, CURVES_GRID, seeds=SEEDS['cpu'], baseline_seeds=BASELINE_SEEDS['cpu'], studies=400, n_bootstrap=200, seed=2)
     print(f"\nsaturating curve, log-law fitted:\n{c}")
     assert c.coverage[10] < min(0.93, c.coverage[1]) and (c.se < 0.015).all(), c

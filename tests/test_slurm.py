@@ -13,7 +13,7 @@ LAUNCHER = '''
 import sys
 from scaling_downstream.pretrain import PretrainConfig
 from scaling_downstream.finetune import FinetuneConfig
-from scaling_downstream.sweep import pretrain_job, finetune_job
+from scaling_downstream.jobs import finetune_job, pretrain_job
 from scaling_downstream.slurm import Cluster, run_slurm
 root, resubmits, processes, jobs, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 pt = pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000, last], preset='smoke', input_length=64, batch_size=16,
@@ -54,8 +54,9 @@ run_slurm(study_jobs('en-ro', 'smoke'), sys.argv[1], cluster_for(STUDY_SCALES['s
 
 def test_a_smoke_pair_through_slurm_gives_the_local_table(slurm, smoke_study, tmp_path):
     """`sd-reproduce --launcher slurm` for one pair of the smoke study (each SLURM job pays ~13 s of Python and torch
-    starting, bench/slurm_overhead.py): every job a SLURM job (one core each, as a local worker has), a finetune after
-    its pretraining, the same table as the local workers' (that pair of the smoke study run locally), the notebooks and figures."""
+    starting, bench/timing/slurm_overhead.py): every job a SLURM job (one core each, as a local worker has), a finetune
+    after its pretraining, the same table as the local workers' (that pair of the smoke study run locally), the
+    notebooks and figures."""
     local, _ = smoke_study
     r = reproduce(tmp_path, '--scale', 'smoke', '--pairs', 'en-ro', '--launcher', 'slurm')
     assert r.returncode == 0, r.stderr[-3000:]

@@ -21,9 +21,8 @@ def test_a_spec_of_your_own_files_runs_end_to_end(tmp_path):
         assert (figures/f'de-fr_{name}.png').stat().st_size > 10_000, name
     verdicts = pd.read_csv(figures/'de-fr_verdicts.csv')
     assert set(verdicts.mixture) == {'en_docs', 'de_docs50-fr_docs50'}
-    if table.bleu.max() < 1:  # smoke models do not translate: the guide says so instead of judging BLEU
-        assert verdicts.verdict.str.startswith('cannot judge: BLEU is below 1').all(), verdicts.verdict.tolist()
-    else: assert verdicts.verdict.str.match(r'(aligned|not aligned|too few checkpoints|cannot judge): ').all(), verdicts.verdict.tolist()
+    assert table.bleu.max() < 1  # smoke models do not translate: the guide says so instead of judging BLEU
+    assert verdicts.verdict.str.startswith('cannot judge: BLEU is below 1').all(), verdicts.verdict.tolist()
     guide = run(BIN/'sd-guide', tmp_path/'results/de-fr-docs', '--pair', 'de-fr')
     assert guide.returncode == 0 and 'de-fr, pretrained on de_docs50-fr_docs50, D_f=20,000:' in guide.stdout, guide.stderr
 

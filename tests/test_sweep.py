@@ -8,7 +8,8 @@ WORKER = '''
 import sys
 from scaling_downstream.pretrain import PretrainConfig
 from scaling_downstream.finetune import FinetuneConfig
-from scaling_downstream.sweep import pretrain_job, finetune_job, run_sweep
+from scaling_downstream.jobs import finetune_job, pretrain_job
+from scaling_downstream.sweep import run_sweep
 pt = pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000, 40_000], preset='smoke', input_length=64, batch_size=16,
                                  lr=3e-3, warmup_steps=20, save_every=5))
 ft = FinetuneConfig('en-ro', d_f=30_000, preset='smoke', lr=3e-3, batch_size=32, max_steps=20, eval_every=10, valid_pairs=100)
@@ -22,7 +23,7 @@ def worker(tmp_path_factory): return script(tmp_path_factory, 'worker', WORKER)
 
 @pytest.fixture(scope='module')
 def uninterrupted(worker, tmp_path_factory):
-    from scaling_downstream.sweep import results
+    from scaling_downstream.results import results
     root = tmp_path_factory.mktemp('sweep')/'whole'
     assert run(sys.executable, worker, root).returncode == 0
     return results(root)
@@ -35,7 +36,7 @@ def histories(root):
     return {p.parent.name: [json.loads(l) for l in p.read_text().splitlines()] for p in Path(root).glob('*/history.jsonl')}
 
 def test_killed_mid_pretraining_and_mid_evaluation_then_rerun(worker, uninterrupted, tmp_path):
-    from scaling_downstream.sweep import results
+    from scaling_downstream.results import results
     root = tmp_path/'sweep'
     proc = start(worker, root)  # killed while pretraining, after its first resume state
     assert wait_for(lambda: any(root.glob('pretrain-*/run/resume/progress.json')))
@@ -58,18 +59,19 @@ def test_two_workers_share_a_sweep(worker, uninterrupted, tmp_path):
     assert len({h[0]['pid'] for h in histories(root).values()}) == 2  # both workers ran jobs
     hist = histories(root)
     assert len(hist) == 4 and all(len(h) == 1 and h[0]['finished'] for h in hist.values())  # every job ran once
-    from scaling_downstream.sweep import results
+    from scaling_downstream.results import results
     assert len(results(root)) == 3
-    from scaling_downstream.sweep import job_lock
+    from scaling_downstream.jobs import job_lock
     for job in root.glob('*-*/'):  # every lock released
         with job_lock(job) as free: assert free, job
 
 def test_sd_job_runs_one_job(tmp_path):
-    from scaling_downstream.sweep import plan_sweep, read_spec
+    from scaling_downstream.jobs import read_job_spec
+    from scaling_downstream.sweep import plan_sweep
     specs = {}
     exec(WORKER.replace('run_sweep(specs, sys.argv[1], progress=False, poll=0.1, report=True)', ''), specs)  # the worker's specs
     keys = plan_sweep(specs['specs'], tmp_path/'planned')
-    finetune = next(k for k in keys if k.startswith('finetune') and read_spec(tmp_path/'planned', k)['pretrain'])
+    finetune = next(k for k in keys if k.startswith('finetune') and read_job_spec(tmp_path/'planned', k)['pretrain'])
     r = run(BIN/'sd-job', finetune, '--root', tmp_path/'planned', '--quiet')
     assert r.returncode == 2 and 'its pretraining job is not done' in r.stdout
     assert run(BIN/'sd-job', keys[0], '--root', tmp_path/'planned', '--quiet').returncode == 0
