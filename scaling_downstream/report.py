@@ -14,9 +14,9 @@ from .findings import findings, rule_ci
 from .guide import paired_note, significant
 
 # %% auto #0
-__all__ = ['MODEL_COLUMNS', 'KEPT', 'speed_headline', 'study_design', 'model_rows', 'models_table', 'noise_summary',
-           'against_baseline', 'redraw_statuses', 'redraw_spreads', 'ce_predictions', 'decision_counts',
-           'public_curves_summary', 'bleu_predictions', 'transfer_table', 'long_table', 'domain_table',
+__all__ = ['MODEL_COLUMNS', 'KEPT', 'speed_headline', 'study_design', 'paired_text', 'model_rows', 'models_table',
+           'noise_summary', 'against_baseline', 'redraw_statuses', 'redraw_spreads', 'target_predictions',
+           'decision_counts', 'public_curves_summary', 'transfer_table', 'long_table', 'domain_table',
            'domain_contrast']
 
 # %% ../nbs/12_results.ipynb #f46045d7
@@ -50,6 +50,11 @@ def study_design(table: pd.DataFrame, scale: str='cpu', pair: str='en-fr') -> pd
             ('seeds', '; '.join(f"{c}: {len(s)}" for c, s in g['seeds'][pair].items()) + ', every checkpoint: 1')]
     return pd.DataFrame(rows, columns=['part', 'setting'])
 
+# %% ../nbs/12_results.ipynb #d809b120
+def paired_text(test) -> str:
+    "A row of a paired-tests table as the pages show it: the difference, and the test where both systems translate."
+    return f"{test.difference:+.2f}, " + paired_note(test.baseline, test.system, test.p_value)
+
 # %% ../nbs/12_results.ipynb #27105d53
 def model_rows(table: pd.DataFrame, pair: str, mixture: str, d_f: int, paired: pd.DataFrame) -> list[tuple]:
     "One row per checkpoint of `mixture`: its BLEU, its gain over no pretraining, the paired test, multi-way BLEU, CE."
@@ -60,7 +65,7 @@ def model_rows(table: pd.DataFrame, pair: str, mixture: str, d_f: int, paired: p
         gain = f"{gained:+.2f} ± {half:.2f}"
         rows.append((mixture_label(mixture), f"{p.D_p/1e6:.1f}M", f"{r.bleu:.2f} ± {r.bleu_ci:.2f}",
                      f"**{gain}**" if significant(gained, half) else gain,
-                     f"{test.difference:+.2f}, " + paired_note(test.baseline, test.system, test.p_value),
+                     paired_text(test),
                      f"{r.test_bleu:.2f} ± {r.test_bleu_ci:.2f}", f"{r.ce:.3f}"))
     return rows
 
@@ -93,11 +98,12 @@ def noise_summary(table: pd.DataFrame, pair: str='en-fr') -> pd.Series:
 # %% ../nbs/12_results.ipynb #dfe7c427
 def against_baseline(table: pd.DataFrame, paired: pd.DataFrame, pair: str='en-fr') -> pd.Series:
     "How many checkpoints beat no pretraining (or lose to it) by the paired test, and in CE beyond the interval."
-    d_f, (base_ce, base_ce_ci) = int(table.D_f.max()), baseline(table, pair, int(table.D_f.max()), 'ce', ci=True)
-    ckpts, won = table[table.mixture != 'none'], paired.p_value < 0.05
-    ce_ci = lambda r: curve(table, pair, r.mixture, d_f, 'ce').set_index('D_p').ci[r.D_p]
+    d_f = int(table.D_f.max())
+    (base_ce, base_ce_ci), won = baseline(table, pair, d_f, 'ce', ci=True), paired.p_value < 0.05
+    ckpts = table[(table.pair == pair) & (table.D_f == d_f) & (table.mixture != 'none')]
+    ce_ci = {m: curve(table, pair, m, d_f, 'ce').set_index('D_p').ci for m in ckpts.mixture.unique()}
     lower = [r for r in ckpts.itertuples()
-             if r.ce < base_ce and significant(r.ce - base_ce, np.hypot(ce_ci(r), base_ce_ci))]
+             if r.ce < base_ce and significant(r.ce - base_ce, np.hypot(ce_ci[r.mixture][r.D_p], base_ce_ci))]
     return pd.Series({'checkpoints': len(paired),
                       'better in BLEU (paired, p < 0.05)': int((won & (paired.difference > 0)).sum()),
                       'worse in BLEU (paired, p < 0.05)': int((won & (paired.difference < 0)).sum()),
@@ -120,14 +126,13 @@ def redraw_spreads(table: pd.DataFrame, redraw: pd.DataFrame, pair: str='en-fr')
                       'a checkpoint between the draws': round(seed_noise(both, pair, 'bleu', d_f)[0], 2)})
 
 # %% ../nbs/12_results.ipynb #b98a738d
-def ce_predictions(predictions: pd.DataFrame, pair: str='en-fr') -> pd.DataFrame:
-    "The cross-entropy a pair's curves predict at their target D_p: the curve's band and a new run's interval."
-    p = predictions.dropna(subset=['predicted']).query('pair == @pair and metric == "ce"')
-    return pd.DataFrame({'mixture': p.mixture, 'target D_p': p.target_D_p.map('{:,.0f}'.format),
-                         'predicted CE': p.predicted.round(3),
-                         'curve (95%)': [interval_text(a, b, 3) for a, b in zip(p.band_lo, p.band_hi)],
-                         'a new run (95%)': [interval_text(a, b, 3) for a, b in zip(p.interval_lo, p.interval_hi)],
-                         'run noise': p.noise_source})
+def target_predictions(predictions: pd.DataFrame, metric: str, digits: int=2) -> pd.DataFrame:
+    "The `metric` each fitted curve predicts at its target D_p, with the curve's band and a new run's interval."
+    p = predictions.dropna(subset=['predicted']).query('metric == @metric')
+    text = lambda lo, hi: [interval_text(a, b, digits) for a, b in zip(lo, hi)]
+    return pd.DataFrame({'pair': p.pair, 'mixture': p.mixture, 'target D_p': p.target_D_p.map('{:,.0f}'.format),
+                         'predicted': p.predicted.round(digits), 'curve (95%)': text(p.band_lo, p.band_hi),
+                         'a new run (95%)': text(p.interval_lo, p.interval_hi), 'run noise': p.noise_source})
 
 # %% ../nbs/12_results.ipynb #db3de15a
 def decision_counts(decisions: pd.DataFrame) -> pd.DataFrame:
@@ -145,15 +150,6 @@ def public_curves_summary(public: pd.DataFrame) -> pd.Series:
                       'eightfold miss, their law (median)': f"{public.held_out_rectified.median():.1%}",
                       "eightfold miss, the paper's power law (median)": f"{public.held_out_power.median():.1%}",
                       'held-out losses in the 95% interval': f"{public.held_out_in_interval.sum()} of {3*len(public)}"})
-
-# %% ../nbs/12_results.ipynb #e2c2d78e
-def bleu_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
-    "The BLEU the fitted curves predict at their target D_p, with the curve's band and a new run's interval."
-    p = predictions.dropna(subset=['predicted']).query('metric == "bleu"')
-    return pd.DataFrame({'pair': p.pair, 'mixture': p.mixture, 'target D_p': p.target_D_p.map('{:,.0f}'.format),
-                         'predicted BLEU': p.predicted.round(2),
-                         'curve (95%)': [interval_text(a, b) for a, b in zip(p.band_lo, p.band_hi)],
-                         'a new run (95%)': [interval_text(a, b) for a, b in zip(p.interval_lo, p.interval_hi)]})
 
 # %% ../nbs/12_results.ipynb #0ee1d14a
 KEPT = {'all': 'the whole model', 'encoder': "the encoder's layers",
@@ -182,8 +178,7 @@ def long_table(long: pd.DataFrame, paired: pd.DataFrame, pair: str='en-fr',
             bleu, ce = curve(long, pair, mixture, d_f, 'bleu'), curve(long, pair, mixture, d_f, 'ce').ce
             for p, half, c in zip(bleu.itertuples(), rule_ci(bleu), ce):
                 test = tested.loc[(mixture, d_f, p.D_p)] if mixture != 'none' else None
-                vs = ('' if test is None
-                      else f"{test.difference:+.2f}, " + paired_note(test.baseline, test.system, test.p_value))
+                vs = '' if test is None else paired_text(test)
                 rows.append((f"{d_f/1e6:g}M", mixture_label(mixture), format_tokens(p.D_p) if p.D_p else '',
                              f"{p.bleu:.2f} ± {half:.2f}", vs, f"{c:.3f}"))
     return pd.DataFrame(rows, columns=['D_f', 'pretraining', 'D_p', "BLEU (95%, the rule's)",

@@ -8,8 +8,9 @@ over 120 characters, and the size of each module.
 The exemplars (execnb's 00_shell, fastcore's 00_test, claudette's 00_core, the fastai course's 09_learner) are not
 reachable where this project is built, so their measurements are a committed record
 (bench/results/notebook_form_exemplars.json), made by `--exemplars` on copies fetched from GitHub at the commits it
-names. A markdown table row or a line holding a URL is not counted as a long line, and neither is any output."""
-import argparse, json, re, statistics
+names. A long line is one `.ci/long-lines` refuses (a table row, a URL and a title's one-line `> description` are
+allowed); outputs are not read."""
+import argparse, functools, json, re, statistics
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,10 +25,14 @@ def sentences(markdown: str) -> list[str]:
     parts = re.split(r'(?<=[.!?:;])\s+(?=[A-Z`*(\[$])', ' '.join(prose.split()))
     return [p for p in parts if len(WORD.findall(p)) >= 3]
 
-def long_line(line: str, kind: str, first: bool) -> bool:
-    "Over 120 characters, as .ci/long-lines counts: a table row, a URL and the title's `> description` aside."
-    allowed = kind == 'markdown' and (line.lstrip().startswith('|') or 'http' in line or (first and line.startswith('> ')))
-    return len(line) > 120 and not allowed
+@functools.cache
+def notebook_check():
+    "The notebook check's own rule for a long line (`.ci/long-lines`), so that both count the same lines."
+    from importlib.machinery import SourceFileLoader
+    from importlib.util import module_from_spec, spec_from_loader
+    spec = spec_from_loader('long_lines', SourceFileLoader('long_lines', str(ROOT/'.ci/long-lines')))
+    module = module_from_spec(spec); spec.loader.exec_module(module)
+    return module
 
 def shares_heading(markdown: str) -> bool:
     "A heading with prose in its cell; a title with its one-line `> description` (nbdev's convention) is one idea."
@@ -44,12 +49,12 @@ def measure(path: Path) -> dict:
     markdown = [src(c) for c in cells if c['cell_type'] == 'markdown']
     said = [s for m in markdown for s in sentences(m)]
     headings = [m for m in markdown if m.lstrip().startswith('#')]
-    lines = [(l, c['cell_type'], i == 0) for i, c in enumerate(cells) for l in src(c).splitlines()]
+    lines = [l for c in cells for l in src(c).splitlines()]
     return dict(notebook=path.name, exported=exported, examples=examples,
                 sentence_words=[len(WORD.findall(s)) for s in said],
                 cell_words=[sum(len(WORD.findall(s)) for s in sentences(m)) for m in markdown if sentences(m)],
                 headings=len(headings), headings_with_prose=sum(map(shares_heading, headings)),
-                lines=len(lines), long_lines=sum(long_line(*line) for line in lines))
+                lines=len(lines), long_lines=len(list(notebook_check().long_lines(path))))
 
 def summary(rows: list[dict]) -> dict:
     "Medians and shares over a set of notebooks, as the table prints them."
