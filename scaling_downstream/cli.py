@@ -117,6 +117,9 @@ def sd_pretrain(
     save_every: int=200,  # steps between resume states
     # a tokenizer folder or a name in the corpus folder (tokenizer-2k for small models); default: the corpus's
     tokenizer: str=None,
+    sharding: str='none',  # none, or fsdp: weights, gradients and optimiser state split over the processes
+    activation_checkpointing: Param("blocks recompute their activations in the backward pass", store_true)=False,
+    micro_batch_size: int=None,  # sequences a process computes at once; default: its whole share of the batch
     time_limit: float=None,  # stop after this many seconds, resumable (exit status 3 while unfinished)
     quiet: Param("no progress bar", store_true)=False,
 ):
@@ -129,7 +132,8 @@ def sd_pretrain(
         env_levers()  # a bad $SD_LEVERS fails here, before any work
         check_flags(PretrainFlags, milestones=milestones, input_length=input_length, noise_density=noise_density,
                     mean_span=mean_span, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, max_epochs=max_epochs,
-                    seed=seed, data_seed=data_seed, save_every=save_every)
+                    seed=seed, data_seed=data_seed, save_every=save_every, sharding=sharding,
+                    micro_batch_size=micro_batch_size)
         if time_limit is not None and not time_limit > 0:
             raise ValueError(f"--time_limit {time_limit}: give seconds above 0")
         from scaling_downstream.plan import check_writable
@@ -138,7 +142,9 @@ def sd_pretrain(
         config = PretrainConfig(mixture, preset=preset, input_length=input_length, noise_density=noise_density,
                                 mean_span=mean_span, batch_size=batch_size, lr=lr,
                                 warmup_steps=warmup_steps, optimizer=optimizer, max_epochs=max_epochs, seed=seed,
-                                data_seed=data_seed, save_every=save_every, tokenizer=tokenizer, **kw)
+                                data_seed=data_seed, save_every=save_every, tokenizer=tokenizer, sharding=sharding,
+                                activation_checkpointing=activation_checkpointing, micro_batch_size=micro_batch_size,
+                                **kw)
         done = pretrain(config, out_dir, progress=not quiet, time_limit=time_limit)
     except (ValueError, FileNotFoundError) as e: _fail('sd-pretrain', e)
     if not done: sys.exit(3)
@@ -309,13 +315,14 @@ def _notebook_runs(name: str, pairs: list, scale: str, spec: str|None, runs: str
 def _study_plan(scale: str, spec: str|None, pairs, check: bool,
                 data: bool=False) -> tuple[str, list, object, bool, dict]:
     """The study's name (its folder under runs/, results/ and the figures), its pairs, its jobs, whether it is a study
-    spec's (checked against its data when `check`) rather than the paper's study at `scale`, and its grid. With `data`
-    a scale's study is checked against the embedded corpus too (its tests check it once; `--check` does it again)."""
+    spec's (its data found and checked when `check`; not read at all otherwise) rather than the paper's study at
+    `scale`, and its grid. With `data` a scale's study is checked against the embedded corpus too (its tests check it
+    once; `--check` does it again)."""
     from scaling_downstream.core import PAIRS, check_pair
     from scaling_downstream.grid import STUDY_SCALES, study_jobs
     if spec:
         from scaling_downstream.spec import check_study, load_study
-        study = load_study(spec)
+        study = load_study(spec, read_data=check)
         # a scale's own: the paper's study
         if study.pools is None: return _study_plan(study.name, None, pairs, check, data)
         pairs = list(pairs or study.tasks)
@@ -355,6 +362,16 @@ def _print_sbatch_scripts(jobs: list, runs: Path, cluster) -> None:
     for i, (script, runs_) in enumerate(scripts, 1):
         print(f"# sbatch script {i} of {len(scripts)}, job ids made up (1, 2, ...); it runs:",
               *(f"#   {r}" for r in runs_), script, sep='\n')
+
+# %% ../nbs/11_cli.ipynb #0846ff55
+def _check_plan(name: str, jobs: list, grid: dict, slurm: dict, workers: int, gpu_memory: float, show: bool) -> None:
+    """Print the study's plan (`show`), with the command line's SLURM settings over its own; refuse a job on GPUs that
+    would not fit them."""
+    from scaling_downstream.plan import check_fits, study_gpu_plan, study_plan_text
+    cluster = {**(grid.get('cluster') or {}), **{k: v for k, v in slurm.items() if v is not None}}
+    grid = dict(grid, cluster=cluster)
+    if show: print(study_plan_text(name, jobs, grid, workers, gpu_memory), flush=True)
+    if cluster.get('gpus'): check_fits(study_gpu_plan(jobs, grid)[0], gpu_memory)
 
 # %% ../nbs/11_cli.ipynb #c369cc49
 def _run_jobs(jobs: list, runs: Path, cluster, workers: int, quiet: bool) -> None:
@@ -410,21 +427,27 @@ def sd_reproduce(
     gpus: int=None,  # SLURM: GPUs of a pretraining job (a finetune asks for one)
     cpus: int=None,  # SLURM: cores per job
     mem: float=None,  # SLURM: GB of memory per job
+    nodes: int=None,  # SLURM: nodes of a pretraining job, each with --gpus (default: the spec's, else 1)
+    gpu_memory: float=80,  # GB of each GPU, for the memory plan of a study on GPUs
     dry_run: Param("SLURM: print each sbatch script the study would submit, and submit nothing", store_true)=False,
     check: Param("check the spec and its data, print the plan (jobs, work, time), and run nothing", store_true)=False,
 ):
     """Run the paper's study for `pairs` at `scale`, or a study `spec` (only what is missing), then its papermill
     notebooks and figures."""
     root = Path.cwd()
-    slurm = dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem)
+    slurm = dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem, nodes=nodes)
     try:
         _check_reproduce_flags(workers, pairs, results, out, slurm)
-        name, pairs, jobs, of_a_spec, grid = _study_plan(scale, spec, pairs, check=not plot_only, data=check)
+        if not gpu_memory > 0: raise ValueError(f"--gpu_memory {gpu_memory}: give the GB of one GPU")
+        # a plan or a dry run reads no data: it works before the data is downloaded
+        name, pairs, jobs, of_a_spec, grid = _study_plan(scale, spec, pairs, check=not (plot_only or check or dry_run))
         from scaling_downstream.plan import check_runs_folder
         if not plot_only: check_runs_folder(Path(runs)/name)
-        if check:
-            from scaling_downstream.plan import plan_text
-            print(plan_text(name, jobs(), workers)); return
+        if check:  # the plan first, then the data: found (mirror, cache or hub) and read
+            _check_plan(name, jobs(), grid, slurm, workers, gpu_memory, show=True)
+            _study_plan(scale, spec, pairs, check=True, data=True)
+            print(f"{name}: the spec and its data are ready"); return
+        if not plot_only: _check_plan(name, jobs(), grid, slurm, workers, gpu_memory, show=False)
         if not of_a_spec: scale, spec = name, None  # a scale's own spec runs as that scale
         cluster = _slurm_cluster(launcher, grid, slurm, dry_run)
         if dry_run: return _print_sbatch_scripts(jobs(), Path(runs)/name, cluster)

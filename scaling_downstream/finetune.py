@@ -14,6 +14,7 @@ from .userdata import task_pairs
 from .pairs import collate, encode_pairs, length_batches, short_pairs
 from .tokenizer import load_tokenizer
 from .model import build_model, cross_entropy, load_checkpoint
+from .shard import Adafactor
 
 # %% auto #0
 __all__ = ['FINETUNE_ORDER_SEED', 'finetune_order', 'task_order', 'finetune_subset', 'FinetuneConfig', 'finetune',
@@ -78,8 +79,12 @@ class FinetuneConfig:
     patience: int = 5         # evaluations without improvement before stopping
     valid_pairs: int = 500    # the first pairs of the validation set used for stopping (0: all)
     seed: int = 0
+    optimizer: str = 'adamw'  # or 'adafactor' (the paper's)
+    activation_checkpointing: bool = False  # blocks recompute their activations in the backward pass
     def __post_init__(self):
         check_pair(self.pair)
+        if self.optimizer not in ('adamw', 'adafactor'):
+            raise ValueError(f"optimizer={self.optimizer!r}: use 'adamw' or 'adafactor'")
         if self.task is None and self.pair not in PAIRS:
             raise ValueError(f"the embedded corpus has no {self.pair} task (it has {', '.join(PAIRS)}): "
                              "give its data as a study spec's task")
@@ -91,9 +96,12 @@ class FinetuneConfig:
         if not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing={self.label_smoothing} must be in [0, 1)")
     def to_dict(self) -> dict:
-        "The settings as a dict; without `task` when it is the embedded corpus's, so that those runs keep their names."
+        """The settings as a dict; without `task` when it is the embedded corpus's and without the optimiser and memory
+        settings at their defaults, so that those runs keep their names."""
         d = dataclasses.asdict(self)
         if d['task'] is None: del d['task']
+        for key, default in (('optimizer', 'adamw'), ('activation_checkpointing', False)):
+            if d[key] == default: del d[key]
         return d
 
 # %% ../nbs/05_finetune.ipynb #e29b4ff2
@@ -141,7 +149,10 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     acc = accelerator(); device = acc.device
     net = init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))
     net = net.to(device)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=0.0, fused=device.type == 'cuda' or None)
+    if config.activation_checkpointing: net.gradient_checkpointing_enable()
+    fused = device.type == 'cuda' or None
+    optimizer = (Adafactor(net.parameters(), lr=config.lr) if config.optimizer == 'adafactor' else
+                 torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=0.0, fused=fused))
     schedule = warmup_schedule(optimizer, config.warmup_steps, config.decay)
     model, optimizer = acc.prepare(net, optimizer)
     levers = levers or choose_levers(device, config.max_steps)

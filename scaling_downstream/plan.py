@@ -4,15 +4,19 @@
 
 # %% ../nbs/08e_plan.ipynb #82534a36
 from __future__ import annotations
-import json, stat, tempfile
+import functools, json, math, stat, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import REPO, format_tokens
 from .grid import STUDY_SCALES
 from .progress import estimate_left, job_cost
+from .model import model_config, train_flops
+from .pretrain import PEAK_BF16_FLOPS, span_corruption_lengths
 
 # %% auto #0
-__all__ = ['measured_rates', 'study_plan', 'plan_hours', 'plan_text', 'check_writable', 'check_runs_folder']
+__all__ = ['MFU_ASSUMED', 'PUBLISHED_VOCABULARIES', 'measured_rates', 'study_plan', 'plan_hours', 'plan_text',
+           'saved_activations', 'activation_bytes', 'memory_per_gpu', 'gpu_plan', 'check_fits', 'gpu_plan_text',
+           'plan_vocab_size', 'study_gpu_plan', 'study_plan_text', 'check_writable', 'check_runs_folder']
 
 # %% ../nbs/08e_plan.ipynb #4e92ce15
 def measured_rates(root: Path=REPO) -> dict:
@@ -58,6 +62,159 @@ def plan_text(name: str, jobs: list[dict], workers: int, root: Path=REPO) -> str
     when = (f"about {hours * 60:.0f} minutes on {workers} workers at {source}" if np.isfinite(hours) else
             f"time unknown: no rate measured for these models (measured: {source})")
     return '\n'.join(lines + [f"  {when}"])
+
+# %% ../nbs/08e_plan.ipynb #289903bf
+def saved_activations(preset: str, vocab_size: int, input_length: int, target_length: int, batch: int=1,
+                      **overrides) -> int:
+    """Bytes of activations a bf16 forward pass of `batch` sequences keeps for the backward pass, counted on the
+    `meta` device (nothing allocated); `overrides` change the model's config (fewer layers, say)."""
+    import torch
+    from transformers import T5ForConditionalGeneration
+    with torch.device('meta'): model = T5ForConditionalGeneration(model_config(preset, vocab_size, **overrides))
+    model = model.to(torch.bfloat16)
+    weights, saved = {id(p) for p in model.parameters()}, {}
+    def keep(t):
+        whole = t if t._base is None else t._base  # a view saved for backward holds its base
+        if id(whole) not in weights and id(t) not in weights: saved[id(whole)] = whole.numel() * whole.element_size()
+        return t
+    x = torch.zeros(batch, input_length, dtype=torch.long, device='meta')
+    y = torch.zeros(batch, target_length, dtype=torch.long, device='meta')
+    with torch.autograd.graph.saved_tensors_hooks(keep, lambda t: t):
+        model(input_ids=x, labels=y, use_cache=False)
+    return sum(saved.values())
+
+# %% ../nbs/08e_plan.ipynb #ee68de38
+@functools.lru_cache(maxsize=None)
+def activation_bytes(preset: str, vocab_size: int, input_length: int, target_length: int, batch: int,
+                     checkpointing: bool) -> float:
+    """Bytes of activations a process holds for `batch` sequences: all of them, or with `checkpointing` the blocks'
+    inputs, what lies outside the blocks and one encoder and decoder layer recomputed."""
+    count = lambda layers: saved_activations(preset, vocab_size, input_length, target_length, batch,
+                                             num_layers=layers, num_decoder_layers=layers)
+    c = model_config(preset, vocab_size)
+    if not checkpointing: return count(c.num_layers)
+    one, two = count(1), count(2)
+    layer = two - one  # an encoder and a decoder layer
+    inputs = 2 * c.d_model * (input_length + target_length) * batch  # bf16 hidden states into each pair of blocks
+    return one - layer + c.num_layers * inputs + layer
+
+# %% ../nbs/08e_plan.ipynb #bec12c9e
+@functools.lru_cache(maxsize=None)
+def _state_bytes(preset: str, vocab_size: int, optimizer: str) -> dict:
+    "Bytes of a whole model's fp32 weights, gradients, optimiser state; its largest block and its embedding in bf16."
+    import torch
+    from transformers import T5ForConditionalGeneration
+    from transformers.models.t5.modeling_t5 import T5Block
+    with torch.device('meta'): model = T5ForConditionalGeneration(model_config(preset, vocab_size))
+    params = list(model.parameters())
+    weights = 4 * sum(p.numel() for p in params)
+    factored = 4 * sum(sum(p.shape) if p.dim() == 2 else p.numel() for p in params)
+    block = max(sum(p.numel() for p in m.parameters()) for m in model.modules() if isinstance(m, T5Block))
+    return dict(weights=weights, gradients=weights, optimizer=factored if optimizer == 'adafactor' else 2 * weights,
+                block=2 * block, embedding=2 * model.shared.weight.numel())
+
+# %% ../nbs/08e_plan.ipynb #e2ffe260
+def memory_per_gpu(preset: str, vocab_size: int, input_length: int, target_length: int, micro_batch: int,
+                   processes: int, sharding: str='none', checkpointing: bool=False, optimizer: str='adafactor') -> dict:
+    """GB a training process holds on its GPU: weights, gradients and optimiser state (split over `processes` under
+    FSDP, with the gathered block and embedding), activations of `micro_batch` sequences, and the total."""
+    s = _state_bytes(preset, vocab_size, optimizer)
+    shards = processes if sharding == 'fsdp' else 1
+    gb = dict(weights=s['weights'] / shards, gradients=s['gradients'] / shards, optimizer=s['optimizer'] / shards,
+              gathered=2 * s['block'] + s['embedding'] if sharding == 'fsdp' else 0.0,
+              activations=activation_bytes(preset, vocab_size, input_length, target_length, micro_batch, checkpointing))
+    gb = {k: v / 1e9 for k, v in gb.items()}
+    return dict(gb, total=sum(gb.values()))
+
+# %% ../nbs/08e_plan.ipynb #261a139b
+def _job_shape(job: dict, cluster: dict) -> dict:
+    "A job's model, GPUs, sequence lengths, examples a step and steps, and memory settings, from its spec."
+    c = job['config']
+    if job['kind'] == 'pretrain':
+        raw, target = span_corruption_lengths(c['input_length'], c.get('noise_density', 0.15), c.get('mean_span', 3.0))
+        gpus = (cluster.get('processes') or cluster.get('gpus') or 1) * (cluster.get('nodes') or 1)
+        steps = math.ceil(max(c['milestones']) / (c['batch_size'] * raw))
+        return dict(preset=c['preset'], gpus=gpus, n=c['input_length'], m=target, batch=c['batch_size'], steps=steps,
+                    text=raw,
+                    micro=c.get('micro_batch_size') or c['batch_size'] // gpus, sharding=c.get('sharding', 'none'),
+                    checkpointing=c.get('activation_checkpointing', False), optimizer=c['optimizer'])
+    side = c.get('max_tokens') or c['max_length']
+    return dict(preset=c['preset'], gpus=1, n=side, m=side, batch=c['batch_size'], steps=c['max_steps'],
+                text=2 * side,
+                micro=c['batch_size'], sharding='none', checkpointing=c.get('activation_checkpointing', False),
+                optimizer=c.get('optimizer', 'adamw'))
+
+# %% ../nbs/08e_plan.ipynb #10b7f1db
+MFU_ASSUMED = 0.4  # no GPU has measured this project's MFU: an assumption, named wherever it prices a plan
+
+def gpu_plan(jobs: list[dict], cluster: dict, vocab_size: int, gpu: str='H100') -> pd.DataFrame:
+    """`jobs` by kind and model on GPUs: jobs, GPUs a job, GB a GPU holds (its parts and total), tokens, FLOPs, and
+    GPU-hours at `gpu`'s bf16 peak and the assumed MFU."""
+    rows = {}
+    for job in jobs:
+        s = _job_shape(job, cluster)
+        key = (job['kind'], s['preset'], s['gpus'], s['micro'], s['n'])
+        if key not in rows:
+            mem = memory_per_gpu(s['preset'], vocab_size, s['n'], s['m'], s['micro'], s['gpus'], s['sharding'],
+                                 s['checkpointing'], s['optimizer'])
+            rows[key] = dict(kind=job['kind'], model=s['preset'], jobs=0, gpus=s['gpus'], micro_batch=s['micro'],
+                             **{f'gb_{k}': v for k, v in mem.items()}, tokens=0, flops=0.0)
+        row, examples = rows[key], s['batch'] * s['steps']
+        row['jobs'] += 1; row['tokens'] += examples * s['text']  # D_p, or the pairs' tokens at most
+        row['flops'] += train_flops(s['preset'], s['n'], s['m'], vocab_size=vocab_size) * examples
+    plan = pd.DataFrame(rows.values())
+    return plan.assign(gpu_hours=plan.flops / (PEAK_BF16_FLOPS[gpu] * MFU_ASSUMED) / 3600)
+
+# %% ../nbs/08e_plan.ipynb #81735d0e
+def check_fits(plan: pd.DataFrame, gpu_memory: float=80, headroom: float=0.9) -> None:
+    "Refuse a plan with a job whose GPUs would hold more than `headroom` of their `gpu_memory` GB (CUDA's own share)."
+    for r in plan[plan.gb_total > headroom * gpu_memory].itertuples():
+        remedies = ("shard it (pretrain.sharding: fsdp), recompute activations (pretrain.activation_checkpointing: "
+                    "true), lower pretrain.micro_batch_size, or ask for more GPUs (cluster.gpus, cluster.nodes)"
+                    if r.kind == 'pretrain' else "recompute activations (finetune.activation_checkpointing: true), "
+                    "or lower finetune.batch_size or finetune.max_tokens")
+        raise ValueError(
+            f"{r.kind} {r.model} needs {r.gb_total:.0f} GB on each GPU ({r.gpus} a job; weights {r.gb_weights:.1f}, "
+            f"gradients {r.gb_gradients:.1f}, optimizer {r.gb_optimizer:.1f}, activations {r.gb_activations:.1f} for "
+            f"{r.micro_batch} sequences) but a card of {gpu_memory:g} GB leaves {headroom * gpu_memory:.0f}: "
+            f"{remedies}")
+
+# %% ../nbs/08e_plan.ipynb #b9ef1bd4
+def gpu_plan_text(name: str, plan: pd.DataFrame, gpu: str='H100', gpu_memory: float=80) -> str:
+    "What `--check` prints for a study on GPUs: each kind of job, its GPUs, memory a GPU, tokens, FLOPs, GPU-hours."
+    lines = [f"{name}: {plan.jobs.sum()} jobs on {gpu_memory:g} GB GPUs, priced at {MFU_ASSUMED:.0%} MFU of an {gpu}'s "
+             f"{PEAK_BF16_FLOPS[gpu] / 1e12:.0f} TFLOP/s (bf16) - an assumption: no GPU has measured it here"]
+    for r in plan.itertuples():
+        state = r.gb_weights + r.gb_gradients + r.gb_optimizer + r.gb_gathered
+        lines.append(f"  {r.jobs:>4} {r.kind} ({r.model}): {r.gpus} GPU{'s' * (r.gpus > 1)} a job, "
+                     f"{r.gb_total:.1f} GB a GPU ({state:.1f} state + {r.gb_activations:.1f} activations of "
+                     f"{r.micro_batch} sequences), "
+                     f"{format_tokens(r.tokens)} tokens, {r.flops:.2e} FLOPs, {r.gpu_hours:,.0f} GPU-hours")
+    return '\n'.join(lines + [f"  total: {plan.gpu_hours.sum():,.0f} GPU-hours"])
+
+# %% ../nbs/08e_plan.ipynb #ec26ee26
+# mT5 (Xue et al. 2021): 250,000 SentencePiece pieces and 100 sentinels, in every size's tokenizer on the hub
+PUBLISHED_VOCABULARIES = {f'google/mt5-{size}': 250_100 for size in ('small', 'base', 'large', 'xl', 'xxl')}
+
+def plan_vocab_size(tokenizer) -> tuple[int, str]:
+    "The size of a study's vocabulary and where it comes from: the tokenizer loaded, or offline its published size."
+    from scaling_downstream.tokenizer import load_tokenizer
+    try: return len(load_tokenizer(tokenizer)), f"{tokenizer or 'the corpus tokenizer'}, loaded"
+    except FileNotFoundError:
+        if tokenizer not in PUBLISHED_VOCABULARIES: raise
+        return PUBLISHED_VOCABULARIES[tokenizer], f"{tokenizer}'s published size, as it is not here to load"
+
+# %% ../nbs/08e_plan.ipynb #2d9cd238
+def study_gpu_plan(jobs: list[dict], grid: dict) -> tuple[pd.DataFrame, str]:
+    "The GPU plan of a study's `jobs` on its grid's cluster, and where its vocabulary's size came from."
+    vocab, source = plan_vocab_size(grid['pretrain'].get('tokenizer'))
+    return gpu_plan(jobs, grid.get('cluster') or {}, vocab), f"vocabulary: {vocab:,} ids ({source})"
+
+def study_plan_text(name: str, jobs: list[dict], grid: dict, workers: int, gpu_memory: float=80) -> str:
+    "The plan `--check` prints: on GPUs if the study's cluster asks for them, else on this machine's `workers`."
+    if not (grid.get('cluster') or {}).get('gpus'): return plan_text(name, jobs, workers)
+    plan, vocab = study_gpu_plan(jobs, grid)
+    return gpu_plan_text(name, plan, gpu_memory=gpu_memory) + f"\n  {vocab}"
 
 # %% ../nbs/08e_plan.ipynb #1b0f51c1
 def check_writable(path, what: str) -> Path:

@@ -15,8 +15,8 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Di
 __all__ = ['SCALES', 'Number', 'Flag', 'Plain', 'Tokens', 'Count', 'Seed', 'Rate', 'Files', 'Reserved', 'Rising', 'SBATCH_OPTION',
            'SbatchValue', 'Share', 'Shares', 'Pair', 'Mixture', 'SeedList', 'Seeds', 'PATTERN_WORDS', 'Section',
            'whole', 'real', 'either', 'Pretrain', 'Finetune', 'Evaluation', 'Split', 'Pool', 'Cluster', 'SplitRule',
-           'Task', 'TrainTokenizer', 'AtDf', 'Spec', 'error_line', 'spec_errors', 'yaml_loader', 'read_spec_file',
-           'PretrainFlags', 'FinetuneFlags', 'check_flags']
+           'Task', 'TrainTokenizer', 'AtDf', 'Spec', 'error_line', 'spec_errors', 'yaml_loader', 'merge_specs',
+           'read_spec_file', 'PretrainFlags', 'FinetuneFlags', 'check_flags']
 
 # %% ../nbs/08d_schema.ipynb #83a72227
 SCALES = ('smoke', 'cpu', 'cpu-curves', 'cpu-long', 'gpu')  # the built-in scales, specs/<scale>.yaml
@@ -90,6 +90,9 @@ class Pretrain(Section):
     data_seed: Seed | None = None
     save_every: Count | None = None
     tokenizer: str | None = None
+    sharding: Literal['none', 'fsdp'] | None = None
+    activation_checkpointing: Flag | None = None
+    micro_batch_size: Count | None = None
     mixture: Reserved = None
     milestones: Reserved = None
     pools: Reserved = None
@@ -110,6 +113,8 @@ class Finetune(Section):
     eval_every: Count | None = None
     patience: Count | None = None
     valid_pairs: whole(ge=0) | None = None
+    optimizer: Literal['adamw', 'adafactor'] | None = None
+    activation_checkpointing: Flag | None = None
     pair: Reserved = None
     d_f: Reserved = None
     seed: Reserved = None
@@ -160,6 +165,7 @@ class Cluster(Section):
     cpus: Count | None = None
     mem: Rate | None = None
     processes: Count | None = None
+    nodes: Count | None = None
     array_parallelism: Count | None = None
     sbatch: dict[Annotated[str, Field(pattern=SBATCH_OPTION)], SbatchValue] | None = None
     resubmits: whole(ge=0) | None = None
@@ -333,15 +339,47 @@ def yaml_loader(duplicates: list|None=None):
     return Loader
 
 # %% ../nbs/08d_schema.ipynb #04963b02
-def read_spec_file(path) -> dict:
-    "The spec in the YAML file `path`, checked whole: every error at once, one line each, else the spec as a mapping."
+def _read_yaml(path) -> tuple[dict, list[str]]:
+    """The mapping in the YAML file `path` and a line for each key it gives twice; an error for a file that cannot be
+    read or parsed."""
     import yaml
     duplicates = []
     try: spec = yaml.load(Path(path).read_text(encoding='utf-8'), Loader=yaml_loader(duplicates))
     except yaml.YAMLError as e: raise ValueError(f"{path} is not YAML: {' '.join(str(e).split())}") from None
     except (OSError, UnicodeDecodeError) as e: raise ValueError(f"{path}: cannot be read: {e}") from None
-    errors = [f"{path}: line {line}: key {key!r} given twice (YAML keeps the last silently; give it once)"
-              for line, key in duplicates]
+    return spec, [f"{path}: line {line}: key {key!r} given twice (YAML keeps the last silently; give it once)"
+                  for line, key in duplicates]
+
+# %% ../nbs/08d_schema.ipynb #c8fbe414
+def merge_specs(parent: dict, child: dict) -> dict:
+    "`child` over `parent`: mappings merged key by key, any other value (a list, a number) replaced whole."
+    out = dict(parent)
+    for key, value in child.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = merge_specs(out[key], value) if both else value
+    return out
+
+# %% ../nbs/08d_schema.ipynb #4caaff5d
+def _absolute_files(spec: dict, folder: Path) -> dict:
+    "`spec` with the files of its pools and task splits made absolute from `folder`, the spec file's."
+    spec = merge_specs(spec, {})
+    places = [*(spec.get('pools') or {}).values(),
+              *(split for task in (spec.get('tasks') or {}).values() for split in task.values())]
+    for place in (p for p in places if isinstance(p, dict) and 'files' in p):
+        files = [place['files']] if isinstance(place['files'], str) else place['files']
+        place['files'] = [str((folder/f).resolve()) for f in files]
+    return spec
+
+# %% ../nbs/08d_schema.ipynb #188f8981
+def read_spec_file(path, extended: tuple=()) -> dict:
+    """The spec in the YAML file `path` (over the spec it `extends`, if any), checked whole: every error at once, one
+    line each, else the spec as a mapping."""
+    (spec, errors), path = _read_yaml(path), Path(path)
+    if isinstance(spec, dict) and 'extends' in spec:
+        parent = path.parent/str(spec.pop('extends'))
+        if parent.resolve() in extended: raise ValueError(f"{path}: extends {parent}, which extends it in turn")
+        if 'name' not in spec: raise ValueError(f"{path}: a spec that extends another needs a name of its own")
+        spec = merge_specs(_absolute_files(read_spec_file(parent, (*extended, path.resolve())), parent.parent), spec)
     if errors := errors + spec_errors(spec, str(path)): raise ValueError('\n'.join(errors))
     return spec
 

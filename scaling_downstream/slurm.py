@@ -13,9 +13,10 @@ from .results import results
 from .sweep import plan_sweep, run_one
 
 # %% auto #0
-__all__ = ['SBATCH_OPTION', 'LIVE', 'FAILED', 'Cluster', 'check_sbatch_option', 'cluster_for', 'check_cluster', 'node_job',
-           'executor', 'submit', 'submit_missing', 'recording_sbatch', 'dry_run', 'queue_states', 'last_error',
-           'log_tail', 'watch', 'run_slurm']
+__all__ = ['SBATCH_OPTION', 'LIVE', 'FAILED', 'Cluster', 'check_sbatch_option', 'cluster_for', 'gres_gpus', 'check_gpus',
+           'check_cluster', 'node_job', 'main_port', 'launch_command', 'node_launch', 'executor', 'submit',
+           'submit_missing', 'recording_sbatch', 'dry_run', 'queue_states', 'last_error', 'log_tail', 'watch',
+           'run_slurm']
 
 # %% ../nbs/08c_slurm.ipynb #12d97764
 @dataclasses.dataclass
@@ -26,14 +27,17 @@ class Cluster:
     gpus: int|None = None        # GPUs of a pretraining job (None: none); a finetune asks for one when this is set
     cpus: int = 1                # cores per job
     mem: float|None = None       # GB per job (None: the partition's default)
-    processes: int|None = None   # training processes of a pretraining job (default: one per GPU, else 1)
+    processes: int|None = None   # training processes of a pretraining job per node (default: one per GPU, else 1)
+    nodes: int = 1               # nodes of a pretraining job, `gpus` GPUs each (a finetune runs on one)
     array_parallelism: int = 64  # most jobs of one array running at once
     sbatch: dict = dataclasses.field(default_factory=dict)  # any other sbatch option, e.g. {account: lab, qos: high}
     # times a job the scheduler killed (cancelled, out of time, preempted) is submitted again
     resubmits: int = 2
     def __post_init__(self): _check_settings(self)
     @property
-    def training_processes(self) -> int: return self.processes or self.gpus or 1
+    def node_processes(self) -> int: return self.processes or self.gpus or 1
+    @property
+    def training_processes(self) -> int: return self.nodes * self.node_processes
 
 # %% ../nbs/08c_slurm.ipynb #1a9416ae
 def _check_settings(c: Cluster) -> None:
@@ -42,12 +46,14 @@ def _check_settings(c: Cluster) -> None:
         raise ValueError(f"cluster time={c.time}: a job needs a positive number of minutes")
     if c.gpus is not None and not c.gpus >= 1:
         raise ValueError(f"cluster gpus={c.gpus}: give a positive number of GPUs, or none")
-    for k in ('cpus', 'array_parallelism'):
+    for k in ('cpus', 'array_parallelism', 'nodes'):
         if not getattr(c, k) >= 1: raise ValueError(f"cluster {k}={getattr(c, k)} must be at least 1")
     if c.mem is not None and not c.mem > 0:
         raise ValueError(f"cluster mem={c.mem}: give a positive number of GB, or none")
     if c.processes is not None and not c.processes >= 1:
         raise ValueError(f"cluster processes={c.processes} must be at least 1")
+    if c.nodes > 1 and c.gpus is None:
+        raise ValueError(f"cluster nodes={c.nodes}: a job across nodes trains on GPUs; give gpus per node")
     if not c.resubmits >= 0: raise ValueError(f"cluster resubmits={c.resubmits} must be 0 or more")
     if not isinstance(c.sbatch, dict):
         raise ValueError(f"cluster sbatch={c.sbatch!r}: give a mapping of sbatch options")
@@ -81,9 +87,34 @@ def cluster_for(grid: dict, settings: dict|None=None) -> Cluster:
         raise ValueError(f"unknown cluster setting(s) {', '.join(sorted(unknown))}: use {', '.join(known)}")
     return Cluster(**given)
 
+# %% ../nbs/08c_slurm.ipynb #fd48a86c
+def gres_gpus(gres: str) -> int:
+    "The GPUs of a node with SLURM generic resources `gres` (`sinfo -o %G`): 'gpu:a100:8(S:0-1)' has 8, '(null)' none."
+    items = re.sub(r'\([^)]*\)', '', gres).split(',')  # drop the sockets and indices: (S:0-1), (IDX:0-7)
+    return sum(int(p[-1]) for p in (i.split(':') for i in items) if p[0] == 'gpu' and len(p) > 1 and p[-1].isdigit())
+
+# %% ../nbs/08c_slurm.ipynb #ea67d8fb
+def check_gpus(cluster: Cluster, sinfo: str) -> None:
+    """Refuse a cluster whose GPU jobs its partition could never start: nodes with fewer than `cluster.gpus` GPUs, or
+    fewer such nodes than `cluster.nodes`. `sinfo` is `sinfo -h -o '%P|%G|%D'`: partition (the default marked *),
+    its nodes' gres and how many nodes have it, a line for each kind of node."""
+    rows = [l.split('|') for l in sinfo.splitlines() if l.count('|') == 2 and l.split('|')[2].isdigit()]
+    name = cluster.partition or next((p[:-1] for p, _, _ in rows if p.endswith('*')), None)
+    nodes = [(gres, int(n)) for p, gres, n in rows if p.rstrip('*') == name]
+    if not cluster.gpus or not nodes: return
+    most, asks = max(gres_gpus(g) for g, _ in nodes), f"{cluster.gpus} GPU{'s' * (cluster.gpus > 1)} per node"
+    if most < cluster.gpus:
+        have = 'no GPUs' if most == 0 else f"at most {most} GPU{'s' * (most > 1)}"
+        raise ValueError(f"partition {name}: its nodes have {have} (gres {', '.join(sorted({g for g, _ in nodes}))}), "
+                         f"but each pretraining job asks for {asks} (cluster.gpus)")
+    if (enough := sum(n for g, n in nodes if gres_gpus(g) >= cluster.gpus)) < cluster.nodes:
+        raise ValueError(f"partition {name} has {enough} node{'s' * (enough > 1)} with {asks} or more, "
+                         f"but each pretraining job asks for {cluster.nodes} (cluster.nodes)")
+
 # %% ../nbs/08c_slurm.ipynb #b3a55bc7
 def check_cluster(cluster: Cluster, root: str|Path) -> None:
-    "Fail if there is no SLURM here, the partition is not the cluster's, or the jobs could not write `root`."
+    """Fail if there is no SLURM here, the partition is not the cluster's, its nodes lack the GPUs the jobs ask
+    for, or the jobs could not write `root`."""
     if shutil.which('sbatch') is None:
         raise FileNotFoundError("no sbatch on the PATH: "
                                 "run this on a SLURM login node (or where SLURM's commands are installed)")
@@ -92,6 +123,8 @@ def check_cluster(cluster: Cluster, root: str|Path) -> None:
         if cluster.partition not in known:
             raise ValueError(f"partition {cluster.partition!r} is not one of this cluster's: "
                              f"{', '.join(known) or 'none'}")
+    if cluster.gpus: check_gpus(cluster, subprocess.run(['sinfo', '-h', '-o', '%P|%G|%D'], capture_output=True,
+                                                        text=True).stdout)
     root = Path(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -101,24 +134,50 @@ def check_cluster(cluster: Cluster, root: str|Path) -> None:
                               f"{e}") from None
 
 # %% ../nbs/08c_slurm.ipynb #d410faed
-def node_job(root: str, key: str, threads: int, processes: int=1) -> str:
-    """What one SLURM job runs: sweep job `key` under `root`, under `accelerate launch` when it trains with several
-    processes."""
+def node_job(root: str, key: str, threads: int, processes: int=1, nodes: int=1) -> str:
+    """What one SLURM task runs: sweep job `key` under `root`; under `accelerate launch` when it trains with several
+    processes (`processes` on each of its `nodes` nodes, one task per node)."""
     import torch
     torch.set_num_threads(threads)
     # how far it is, in its progress.json, for `watch` to show
-    if processes == 1: state = run_one(root, key, report=True)
-    else:
-        with job_lock(Path(root)/key) as mine:
-            if not mine: return 'busy'
-            if job_done(root, key): return 'done'
-            precision = [] if torch.cuda.is_available() else ['--mixed_precision', 'no']
-            launch = [str(Path(sys.executable).parent/'accelerate'), 'launch', '--multi_gpu',
-                      '--num_processes', str(processes), '--num_machines', '1', *precision]
-            subprocess.run([*launch, '-m', 'scaling_downstream.slurm', str(root), key], check=True)
-        state = 'ran'
+    if processes == 1 and nodes == 1: state = run_one(root, key, report=True)
+    else: state = node_launch(root, key, processes, nodes)
     if state == 'waiting': raise RuntimeError(f"job {key} started before its pretraining job was done")
     return state
+
+# %% ../nbs/08c_slurm.ipynb #9373c8b2
+def main_port(job_id: str) -> int:
+    "The port at which the processes of SLURM job `job_id` meet on its first node: one of 29500 to 39499."
+    return 29500 + int(job_id) % 10_000
+
+# %% ../nbs/08c_slurm.ipynb #c6374227
+def launch_command(per_node: int, nodes: int=1, node_rank: int=0, main_host: str='localhost', port: int=29500,
+                   cuda: bool=True) -> list[str]:
+    """The `accelerate launch` command that starts node `node_rank`'s `per_node` processes of a training run on `nodes`
+    nodes, which meet at `main_host:port` (the node of rank 0); gloo processes when not `cuda`."""
+    launch = [str(Path(sys.executable).parent/'accelerate'), 'launch', '--multi_gpu',
+              '--num_processes', str(per_node * nodes), '--num_machines', str(nodes), '--main_process_port', str(port)]
+    if nodes > 1:
+        launch += ['--machine_rank', str(node_rank), '--main_process_ip', main_host, '--rdzv_backend', 'static']
+    return launch + ([] if cuda else ['--mixed_precision', 'no'])
+
+# %% ../nbs/08c_slurm.ipynb #4d43ce0f
+def node_launch(root: str, key: str, processes: int, nodes: int) -> str:
+    "This node's part of training sweep job `key`: its `processes` processes under `accelerate launch`."
+    import submitit, torch
+    if job_done(root, key): return 'done'  # every node looks, so that all agree
+    env = submitit.JobEnvironment() if nodes > 1 else None
+    # two jobs sharing a node meet at ports of their own
+    port = main_port(env.raw_job_id if env else os.environ.get('SLURM_JOB_ID', '0'))
+    rank, host = (env.node, env.hostnames[0]) if env else (0, 'localhost')
+    command = [*launch_command(processes, nodes, rank, host, port, torch.cuda.is_available()),
+               '-m', 'scaling_downstream.slurm', str(root), key]
+    if rank > 0: subprocess.run(command, check=True); return 'ran'
+    with job_lock(Path(root)/key) as mine:
+        if not mine: return 'busy'
+        if job_done(root, key): return 'done'
+        subprocess.run(command, check=True)
+    return 'ran'
 
 # %% ../nbs/08c_slurm.ipynb #45906980
 def executor(cluster: Cluster, root: Path, kind: str, dependency: str|None=None):
@@ -126,12 +185,14 @@ def executor(cluster: Cluster, root: Path, kind: str, dependency: str|None=None)
     import submitit
     ex = submitit.SlurmExecutor(folder=Path(root)/'slurm'/'%j')
     gpus = cluster.gpus if kind == 'pretrain' else (1 if cluster.gpus else None)
+    # a pretraining job: one task on each of its nodes, which starts that node's processes
+    tasks = dict(nodes=cluster.nodes, ntasks_per_node=1) if kind == 'pretrain' else {}
     extra = dict(cluster.sbatch, **({'kill_on_invalid_dep': 'yes'} if dependency else {}))
     optional = dict(partition=cluster.partition, gpus_per_node=gpus, mem=f'{cluster.mem:g}GB' if cluster.mem else None,
                     dependency=dependency)
     ex.update_parameters(job_name=f'sd-{kind}', time=math.ceil(cluster.time), cpus_per_task=cluster.cpus,
                          array_parallelism=cluster.array_parallelism, additional_parameters=extra,
-                         **{k: v for k, v in optional.items() if v is not None})
+                         **tasks, **{k: v for k, v in optional.items() if v is not None})
     return ex
 
 # %% ../nbs/08c_slurm.ipynb #7483a78b
@@ -147,9 +208,10 @@ def submit(keys: list[str], root: Path, cluster: Cluster, kind: str, after: str|
     SLURM job ids. `killed` are jobs submitted again because the scheduler killed them (counted in their record)."""
     if not keys: return {}
     ex = executor(cluster, root, kind, f'afterok:{after}' if after else None)
-    processes = cluster.training_processes if kind == 'pretrain' else 1
+    processes, nodes = (cluster.node_processes, cluster.nodes) if kind == 'pretrain' else (1, 1)
     with ex.batch():
-        jobs = [ex.submit(node_job, str(root), key, max(1, cluster.cpus // processes), processes) for key in keys]
+        jobs = [ex.submit(node_job, str(root), key, max(1, cluster.cpus // processes), processes, nodes)
+                for key in keys]
     for key, job in zip(keys, jobs):
         kills = _slurm_record(root, key).get('kills', 0) + (key in killed)
         write_json(Path(root)/key/'slurm.json', dict(job_id=job.job_id, log=str(job.paths.stderr),

@@ -13,7 +13,8 @@ from .core import (LANGS, atomic_write_bytes, cache_dir, check_pair, replace_dir
 from .mixtures import Mixture, MixtureStream, TokenPool
 from .pairs import short_pairs
 from .tokenizer import load_tokenizer, train_tokenizer
-from .userdata import open_pool, pool_fingerprint, resolve_pool, resolve_task, task_pairs
+from .userdata import (check_hub_dataset, check_hub_tokenizer, is_hub_name, open_pool,
+                                         pool_fingerprint, resolve_pool, resolve_task, task_pairs)
 from .finetune import FinetuneConfig, finetune_order, finetune_subset
 from .pretrain import PretrainConfig
 from .grid import STUDY_SCALES, grid_jobs
@@ -21,8 +22,8 @@ from .schema import read_spec_file
 
 # %% auto #0
 __all__ = ['EXAMPLE', 'resolve_mixture', 'Study', 'study_languages', 'study_tokenizer', 'choose_tokenizer', 'scale_study',
-           'load_study', 'check_seeds', 'test_pairs', 'exclude_test_pairs', 'overlap_table', 'check_study',
-           'write_example', 'study_alignment']
+           'load_study', 'check_seeds', 'check_hub_sources', 'test_pairs', 'exclude_test_pairs', 'streamed',
+           'overlap_table', 'check_study', 'write_example', 'study_alignment']
 
 # %% ../nbs/08b_spec.ipynb #dda955e2
 EXAMPLE = """name: de-fr-docs
@@ -166,6 +167,7 @@ def choose_tokenizer(setting, pools: dict, tasks: dict, grid: dict) -> str|None:
         setting = {'train': 8000 if grid['pretrain']['preset'] not in ('smoke', 'cpu') else 2000}
     if isinstance(setting, dict):
         return study_tokenizer(pools, tasks, int(setting['train']))
+    if is_hub_name(setting): return setting  # the hub's (google/mt5-small): checked with the data, `check_hub_sources`
     load_tokenizer(setting)  # a folder or name that does not hold a tokenizer fails here
     return str(Path(setting).resolve()) if Path(setting).is_dir() else setting
 
@@ -183,22 +185,25 @@ def scale_study(spec: dict, path: Path|None=None) -> Study:
     return Study(str(spec['name']), grid, None, {pair: None for pair in grid['mixtures']}, ['bleu', 'ce'], source=path)
 
 # %% ../nbs/08b_spec.ipynb #017891bc
-def load_study(path) -> Study:
+def load_study(path, read_data: bool=True) -> Study:
     """The study of the spec file `path`: the file checked whole (`read_spec_file`), then its pools, tasks, mixtures,
-    seeds and settings resolved and checked, its tokenizer chosen (or trained); an error names the file."""
+    seeds and settings resolved and checked, its tokenizer chosen (or trained), and, if `read_data`, its data on the
+    hub checked to be there and its test pairs read (to leave them out of training); an error names the file."""
     spec, path = read_spec_file(path), Path(path)
     if spec.get('base') == 'none': return scale_study(spec, path)
     if spec['name'] in STUDY_SCALES:
         raise ValueError(f"{path}: name: {spec['name']!r} is a built-in scale's; give your study a name of its own")
-    try: return _resolve_spec(spec, path)
+    try: return _resolve_spec(spec, path, read_data)
     except (ValueError, FileNotFoundError) as e: raise type(e)(f"{path}: {e}") from None
 
 # %% ../nbs/08b_spec.ipynb #214e8903
-def _resolve_spec(spec: dict, path: Path) -> Study:
-    "A checked spec's study: its data resolved, its mixtures and seeds matched to its tasks, its settings tried."
+def _resolve_spec(spec: dict, path: Path, read_data: bool=True) -> Study:
+    """A checked spec's study: its data resolved (and, if `read_data`, found), its mixtures and seeds matched to its
+    tasks, its settings tried."""
     base_dir, base = path.resolve().parent, spec.get('base', 'cpu')
     pools = {n: resolve_pool(n, p, base_dir) for n, p in spec['pools'].items()}
     tasks = {pair: resolve_task(pair, t, base_dir) for pair, t in spec['tasks'].items()}
+    if read_data: check_hub_sources(spec.get('tokenizer'), pools, tasks)
     # per task, or one list for all
     given = spec['mixtures'] if isinstance(spec['mixtures'], dict) else {pair: spec['mixtures'] for pair in tasks}
     if unknown := [p for p in given if p not in tasks]:
@@ -211,7 +216,7 @@ def _resolve_spec(spec: dict, path: Path) -> Study:
     tokenizer = choose_tokenizer(spec.get('tokenizer'), pools, tasks, grid)
     grid['pretrain']['tokenizer'] = grid['finetune']['tokenizer'] = tokenizer
     overlap = spec.get('test_overlap', 'refuse')
-    if overlap == 'remove': pools, tasks = exclude_test_pairs(pools, tasks)
+    if overlap == 'remove' and read_data: pools, tasks = exclude_test_pairs(pools, tasks)
     # settings fail here, not in a worker
     for m in {m for ms in mixtures.values() for m in ms}:
         PretrainConfig(m, milestones=grid['milestones'], pools=pools, **grid['pretrain'])
@@ -227,6 +232,22 @@ def check_seeds(seeds, mixtures: dict, pools: dict) -> None:
         for mixture in by_mixture:
             if mixture not in known and (mixture not in pools or resolve_mixture(mixture, pools) not in known):
                 raise ValueError(f"seeds.{pair}.{mixture}: not a mixture of task {pair} ({', '.join(known)})")
+
+# %% ../nbs/08b_spec.ipynb #efe4a6ac
+def check_hub_sources(tokenizer, pools: dict, tasks: dict) -> None:
+    """Refuse a study whose tokenizer, pools or tasks on the hub cannot be found (mirror, cache or hub): one line for
+    each, saying what to download."""
+    checks = [lambda: check_hub_tokenizer(tokenizer)] if is_hub_name(tokenizer) else []
+    checks += [lambda n=n, p=p: check_hub_dataset(p['dataset'], p.get('config'), f'pool {n}',
+                                                  (p.get('kwargs') or {}).get('data_files'))
+               for n, p in pools.items() if 'dataset' in p]
+    checks += [lambda pair=pair, t=t: check_hub_dataset(t['dataset'], t.get('config'), f'task {pair}')
+               for pair, t in tasks.items() if t and 'dataset' in t]
+    problems = []
+    for check in checks:
+        try: check()
+        except (ValueError, FileNotFoundError) as e: problems.append(str(e))
+    if problems: raise FileNotFoundError('\n'.join(problems))
 
 # %% ../nbs/08b_spec.ipynb #8d4975b6
 def test_pairs(pair: str, task: dict|None) -> pd.DataFrame:
@@ -247,6 +268,11 @@ def exclude_test_pairs(pools: dict, tasks: dict) -> tuple[dict, dict]:
     return ({n: dict(p, exclude=dict(file=str(path), sha256=digest)) for n, p in pools.items()},
             {pair: dict(t, exclude_test=True) for pair, t in tasks.items()})
 
+# %% ../nbs/08b_spec.ipynb #f9d75589
+def streamed(pool: dict) -> bool:
+    "Whether a resolved pool is streamed from `datasets` (its first `max_docs` documents), not read in full."
+    return 'dataset' in pool and 'max_docs' in pool
+
 # %% ../nbs/08b_spec.ipynb #e730536f
 def overlap_table(study: Study) -> pd.DataFrame:
     "How many test segments of each task occur in its training pairs and in each pool (before any removal)."
@@ -258,7 +284,7 @@ def overlap_table(study: Study) -> pd.DataFrame:
         train = task_pairs(pair, 'train', {k: v for k, v in task.items() if k != 'exclude_test'})
         in_train = train.src.str.strip().isin(segments) | train.tgt.str.strip().isin(segments)
         rows.append(dict(task=pair, data='training pairs', found=int(in_train.sum())))
-        for name, pool in (study.pools or {}).items():
+        for name, pool in ((n, p) for n, p in (study.pools or {}).items() if not streamed(p)):
             texts = open_pool({k: v for k, v in pool.items() if k != 'exclude'})
             rows.append(dict(task=pair, data=f'pool {name}', found=sum(t.strip() in segments for t in texts)))
     return pd.DataFrame(rows, columns=['task', 'data', 'found'])
@@ -267,8 +293,9 @@ def overlap_table(study: Study) -> pd.DataFrame:
 def _check_pretraining_sizes(study: Study, tok) -> None:
     "Refuse a mixture whose largest $D_p$ needs more than `max_epochs` of the pools it draws on."
     # None: the corpus's
-    counted = {n: TokenPool(n, open_pool(p), tok) for n, p in study.pools.items()} if study.pools else None
-    for m in study.mixtures:
+    pools = {n: p for n, p in (study.pools or {}).items() if not streamed(p)}
+    counted = {n: TokenPool(n, open_pool(p), tok) for n, p in pools.items()} if study.pools else None
+    for m in (m for m in study.mixtures if counted is None or set(Mixture(m).pools) <= set(counted)):
         config = PretrainConfig(m, milestones=study.grid['milestones'], pools=study.pools, **study.grid['pretrain'])
         try: MixtureStream(m, config.steps * config.tokens_per_step, tok, counted, max_epochs=config.max_epochs)
         except ValueError as e:

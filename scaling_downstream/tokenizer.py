@@ -4,17 +4,19 @@
 
 # %% ../nbs/02_tokenizer.ipynb #0e1ec6a4
 from __future__ import annotations
-import functools, hashlib, io, json, re, time
+import contextlib, functools, hashlib, io, json, re, time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 import numpy as np, pandas as pd
 from . import corpus
 from .core import LANGS, REPO, cache_dir, check_lang
+from .userdata import check_hub_tokenizer, hub_source, is_hub_name
 
 # %% auto #0
 __all__ = ['SENTINELS', 'PAD', 'EOS', 'UNK', 'DEFAULT_VOCAB_SIZE', 'check_documents', 'check_pool_name', 'mono_texts',
            'text_normalizer', 'normalize', 'balanced_sample', 'train_spm', 'sentinel_tokens', 'tokenizer_from_spm',
-           'train_tokenizer', 'default_tokenizer_dir', 'load_tokenizer', 'tokens_per_word', 'compare_vocab_sizes']
+           'train_tokenizer', 'default_tokenizer_dir', 'load_tokenizer', 'tokens_per_word', 'compare_vocab_sizes',
+           'hub_tokenizer', 'first_sentinel']
 
 # %% ../nbs/02_tokenizer.ipynb #c19dc48b
 def check_documents(texts, what) -> list[str]:
@@ -178,8 +180,10 @@ def default_tokenizer_dir() -> Path:
 def load_tokenizer(path: str|Path|None=None):
     """The tokenizer saved in `path` (default: `default_tokenizer_dir()`), from its `tokenizer.json` or else its
     `spiece.model`. A bare name that is not a folder here, such as 'tokenizer-2k', is a tokenizer of the corpus folder,
-    or one trained for a study spec (in `cache_dir()/'tokenizers'`)."""
+    or one trained for a study spec (in `cache_dir()/'tokenizers'`); a name of the hub, `owner/name` such as
+    'google/mt5-small', one of the hub (`hub_tokenizer`)."""
     from transformers import PreTrainedTokenizerFast
+    if is_hub_name(path): return hub_tokenizer(path)
     path = Path(path) if path is not None else default_tokenizer_dir()
     if not path.is_dir() and len(path.parts) == 1:
         folders = (default_tokenizer_dir().parent, cache_dir()/'tokenizers')
@@ -226,3 +230,37 @@ def compare_vocab_sizes(pools=None, sizes=(8000, 16000, 32000), langs=LANGS, hel
         rows.append(dict(vocab_size=size, **m.tokens_per_word, mean=m.tokens_per_word.mean(),
                          unk_share=m.unk_share.mean(), train_seconds=seconds))
     return pd.DataFrame(rows).set_index('vocab_size')
+
+# %% ../nbs/02_tokenizer.ipynb #6f40ae2d
+@contextlib.contextmanager
+def _spm_proto_of_transformers():
+    "While it lasts, `transformers` converts SentencePiece models with its own copy of their proto where it must."
+    import importlib
+    from unittest import mock
+    convert = importlib.import_module('transformers.convert_slow_tokenizer')  # the module, not its function
+    try: from sentencepiece import sentencepiece_model_pb2  # noqa: F401  (protobuf >= 5)
+    except ImportError:
+        from transformers.utils import sentencepiece_model_pb2_new as proto
+        with mock.patch.object(convert, 'import_protobuf', lambda *args, **kwargs: proto): yield
+    else: yield
+
+# %% ../nbs/02_tokenizer.ipynb #1285564b
+def hub_tokenizer(name: str):
+    """The fast tokenizer `name` of the hub (from the mirror where `hub_source` finds it), checked to have T5's pad,
+    eos and unk ids; else one line naming it."""
+    from transformers import AutoTokenizer
+    check_hub_tokenizer(name)
+    with _spm_proto_of_transformers(): tok = AutoTokenizer.from_pretrained(hub_source(name), use_fast=True)
+    ids = (tok.pad_token_id, tok.eos_token_id, tok.unk_token_id)
+    if not tok.is_fast: raise ValueError(f"tokenizer {name} has no fast form: give one with a tokenizer.json")
+    if ids != (PAD, EOS, UNK):
+        raise ValueError(f"tokenizer {name} has pad, eos, unk ids {ids}, not T5's (0, 1, 2): its models cannot be "
+                         "trained here")
+    return tok
+
+# %% ../nbs/02_tokenizer.ipynb #c39c84d7
+def first_sentinel(tok) -> int:
+    """The id of the first span-corruption sentinel: `<extra_id_0>` where the tokenizer has it (T5's and ours: the
+    last id), else the vocabulary's last id, `len(tok) - 1` (mT5's, whose sentinels seqio counts down from there)."""
+    i = tok.convert_tokens_to_ids('<extra_id_0>')
+    return i if i is not None and i != tok.unk_token_id else len(tok) - 1

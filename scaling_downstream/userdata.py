@@ -4,7 +4,7 @@
 
 # %% ../nbs/01c_userdata.ipynb #a88aa9ed
 from __future__ import annotations
-import codecs, gzip, itertools, json, lzma
+import codecs, gzip, itertools, json, lzma, os, re
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import (PAIRS, cache_dir, check_lang, check_pair, read_lines, sha256_file, short_hash,
@@ -13,7 +13,8 @@ from .corpus import load_mono, load_parallel
 
 # %% auto #0
 __all__ = ['POOL_FORMATS', 'SPLITS', 'check_text_file', 'PoolTexts', 'resolve_pool', 'pool_fingerprint', 'open_pool',
-           'excluded_segments', 'read_pairs', 'resolve_task', 'task_pairs']
+           'excluded_segments', 'read_pairs', 'resolve_task', 'task_pairs', 'is_hub_name', 'hub_source',
+           'check_hub_dataset', 'check_hub_tokenizer']
 
 # %% ../nbs/01c_userdata.ipynb #05c19d6b
 def check_text_file(path, block: int=1 << 20) -> Path:
@@ -124,7 +125,8 @@ def _pool_dataset(pool: dict, column: str):
     if 'files' in pool:
         return datasets.load_dataset(POOL_FORMATS[pool['format']], data_files=pool['files'], split='train',
                                      cache_dir=cache)
-    args = (pool['dataset'], pool.get('config'))
+    check_hub_dataset(pool['dataset'], pool.get('config'), data_files=pool.get('kwargs', {}).get('data_files'))
+    args = (hub_source(pool['dataset']), pool.get('config'))
     if 'max_docs' not in pool:
         return datasets.load_dataset(*args, split=pool.get('split', 'train'), cache_dir=cache,
                                      **pool.get('kwargs', {}))
@@ -248,7 +250,9 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
         import datasets
         src, tgt = check_pair(pair)
         name = task.get('split_names', {}).get(split, {'valid': 'validation'}.get(split, split))
-        ds = datasets.load_dataset(task['dataset'], task.get('config'), split=name, **task.get('kwargs', {}))
+        kwargs = task.get('kwargs', {})
+        check_hub_dataset(task['dataset'], task.get('config'), f"task {pair}", kwargs.get('data_files'))
+        ds = datasets.load_dataset(hub_source(task['dataset']), task.get('config'), split=name, **kwargs)
         return (pd.DataFrame([(t[src], t[tgt]) for t in ds['translation']], columns=['src', 'tgt'])
                 .assign(source=task['dataset']))
     if 'all' in task:
@@ -276,3 +280,104 @@ def task_pairs(pair: str, split: str, task: dict|None=None) -> pd.DataFrame:
         held_out = set(test.src.str.strip()) | set(test.tgt.str.strip())
         df = df[~(df.src.str.strip().isin(held_out) | df.tgt.str.strip().isin(held_out))].reset_index(drop=True)
     return df
+
+# %% ../nbs/01c_userdata.ipynb #1ea1c30e
+def is_hub_name(name) -> bool:
+    "Whether `name` is a repository of the hub, `owner/name`, rather than a file or folder here or a builder's name."
+    return (isinstance(name, str) and re.fullmatch(r'[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*', name) is not None
+            and not Path(name).exists())
+
+# %% ../nbs/01c_userdata.ipynb #7bbe5500
+def hub_source(name: str) -> str:
+    """What to load for the hub repository `name`: its folder in the mirror $SD_HUB_MIRROR (laid out as the hub,
+    `owner/name/...`) where that folder exists, else `name` itself (the hub)."""
+    mirror = os.environ.get('SD_HUB_MIRROR')
+    if mirror and is_hub_name(name) and (Path(mirror)/name).is_dir(): return str((Path(mirror)/name).resolve())
+    return name
+
+# %% ../nbs/01c_userdata.ipynb #1b7dc365
+def _hub_offline() -> bool:
+    "Whether the hub is off limits: HF_HUB_OFFLINE or HF_DATASETS_OFFLINE set now, or when `huggingface_hub` loaded."
+    import huggingface_hub.constants as hub_constants
+    said = lambda var: (os.environ.get(var) or '').upper() in ('1', 'ON', 'YES', 'TRUE')
+    return said('HF_HUB_OFFLINE') or said('HF_DATASETS_OFFLINE') or bool(hub_constants.HF_HUB_OFFLINE)
+
+# %% ../nbs/01c_userdata.ipynb #429f319b
+def _hub_files(config: str|None, data_files) -> list[str]:
+    "The files of a hub dataset that `data_files` (a pattern, a list, or split -> patterns) or a `config` needs."
+    if data_files:
+        given = data_files.values() if isinstance(data_files, dict) else [data_files]
+        return [p for v in given for p in ([v] if isinstance(v, str) else v)]
+    return [f'{config}/*', 'README.md'] if config else []
+
+# %% ../nbs/01c_userdata.ipynb #6765db59
+def _missing(name: str, what: str|None, kind: str, files: list[str], why: str) -> FileNotFoundError:
+    "The one-line error for the hub repository `name` that is not here, and the command that would bring it."
+    mirror = os.environ.get('SD_HUB_MIRROR') or 'MIRROR'
+    flags = ' --repo-type dataset' if kind == 'dataset' else ''
+    if files: flags += ' --include ' + ' '.join(f"'{f}'" for f in files)
+    return FileNotFoundError(f"{what + ': ' if what else ''}{why}: on a machine online run `hf download {name}{flags} "
+                             f"--local-dir {mirror}/{name}` and set SD_HUB_MIRROR={mirror}")
+
+# %% ../nbs/01c_userdata.ipynb #9c1f5451
+def _ask_hub(name: str, what: str|None, kind: str, files: list[str]):
+    "Nothing if the hub has the repository `name` (`kind`: dataset or model); else one line saying why not."
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+    noun, said = 'dataset' if kind == 'dataset' else 'tokenizer', what + ': ' if what else ''
+    try: HfApi().repo_info(name, repo_type=kind, timeout=10)
+    except GatedRepoError:
+        raise FileNotFoundError(f"{said}{noun} {name} is gated: accept its terms on the hub, then `hf auth login`"
+                                ) from None
+    except RepositoryNotFoundError:
+        raise FileNotFoundError(f"{said}the hub has no {noun} {name} (or it is private)") from None
+    except OSError as e:
+        raise _missing(name, what, kind, files, f"{noun} {name} could not be reached ({type(e).__name__})") from None
+
+# %% ../nbs/01c_userdata.ipynb #e6fb42f9
+def _dataset_configs(name: str, what: str|None, files: list[str], data_files) -> list[str]:
+    "The configs of the hub dataset `name`, after checking that it is in the mirror, in the cache offline, or online."
+    import datasets
+    source = hub_source(name)
+    if source != name:
+        if gone := [f for f in _hub_files(None, data_files) if not next(Path(source).glob(f), None)]:
+            raise _missing(name, what, 'dataset', files, f"the mirror's {name} ({source}) has no file {gone[0]}")
+    elif _hub_offline() and not datasets.config.HF_HUB_OFFLINE:  # `datasets` would go online: say it now
+        raise _missing(name, what, 'dataset', files, f"dataset {name} could not be reached (offline)")
+    elif not _hub_offline(): _ask_hub(name, what, 'dataset', files)
+    try: return datasets.get_dataset_config_names(source, data_files=data_files)
+    except (ConnectionError, FileNotFoundError, datasets.exceptions.DatasetNotFoundError) as e:
+        why = 'offline' if _hub_offline() and source == name else str(e).split('\n')[0]
+        raise _missing(name, what, 'dataset', files, f"dataset {name} could not be "
+                       f"{'reached' if source == name else 'read'} ({why})") from None
+
+# %% ../nbs/01c_userdata.ipynb #babcac74
+def check_hub_dataset(name: str, config: str|None=None, what: str|None=None, data_files=None) -> str:
+    """`hub_source(name)` once the dataset `name` (with `config`, or the files `data_files`) is checked to be there,
+    in the mirror, offline in `datasets`' cache, or on the hub; else one line, naming `what` (e.g. 'pool de'), that
+    says what is missing and, offline, how to fetch it. A name that is not the hub's (`json`, a folder) is left."""
+    if not is_hub_name(name): return name
+    files, said = _hub_files(config, data_files), what + ': ' if what else ''
+    configs = _dataset_configs(name, what, files, data_files)
+    shown = ', '.join(configs[:12]) + (f', ... ({len(configs)} in all)' if len(configs) > 12 else '')
+    if config is not None and config not in configs:
+        raise ValueError(f"{said}{name} has no config {config!r}; it has {shown}")
+    if config is None and not data_files and 'default' not in configs and len(configs) > 1:
+        raise ValueError(f"{said}{name} needs a config: one of {shown}")
+    return hub_source(name)
+
+# %% ../nbs/01c_userdata.ipynb #3d16b6f4
+def check_hub_tokenizer(name: str, what: str|None=None) -> str:
+    """`hub_source(name)` once the tokenizer `name` of the hub is checked to be there: in the mirror (its
+    tokenizer.json or spiece.model), offline in the hub's cache, or on the hub; else one line saying how to get it."""
+    from huggingface_hub import try_to_load_from_cache
+    source, files = hub_source(name), ['*.json', '*.model']
+    if source != name:
+        if not any((Path(source)/f).is_file() for f in ('tokenizer.json', 'spiece.model')):
+            raise _missing(name, what, 'model', files, f"the mirror's {name} ({source}) has no tokenizer.json or "
+                           "spiece.model")
+    elif _hub_offline():
+        if not isinstance(try_to_load_from_cache(name, 'tokenizer_config.json'), str):
+            raise _missing(name, what, 'model', files, f"tokenizer {name} could not be reached (offline)")
+    else: _ask_hub(name, what, 'model', files)
+    return source

@@ -103,3 +103,39 @@ def test_bad_input_fails_before_any_work(tmp_path):
     assert not (tmp_path/'p').exists() and not (tmp_path/'f').exists()
     r = run(BIN/'sd-pretrain', tmp_path/'p', '--preset', 'huge')  # and as a command: exit status 1, no traceback
     assert r.returncode == 1 and "unknown model preset 'huge'" in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+
+def test_sharded_run_killed_and_resumed_to_the_same_weights(tmp_path):
+    """Two processes pretraining one model sharded by FSDP (gloo on a CPU), with Adafactor, recomputed activations and
+    micro-batches: killed whole between two saves and started again, the run ends at the weights of an uninterrupted
+    one, each process having written and read back its own share of the state; and that is the model one process
+    trains unsharded, up to the order of float sums."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', SD_LEVERS='fp32')
+    launch = [BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
+              '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', '29541', BIN/'sd-pretrain']
+    args = ['--mixture', 'en50-ro50', '--preset', 'smoke', '--input_length', '64', '--batch_size', '8', '--lr', '1e-2',
+            '--warmup_steps', '10', '--optimizer', 'adafactor', '--sharding', 'fsdp', '--activation_checkpointing',
+            '--micro_batch_size', '2', '--milestones', '10000', '20000', '--save_every', '5', '--quiet']
+    r = run(*launch, tmp_path/'whole', *args, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    proc = subprocess.Popen([str(a) for a in (*launch, tmp_path/'killed', *args)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    progress, deadline = tmp_path/'killed'/'resume'/'progress.json', time.time() + 240
+    while time.time() < deadline and not (progress.exists() and json.loads(progress.read_text())['step'] >= 10):
+        time.sleep(0.05)
+    time.sleep(0.5)  # somewhere between two saves
+    os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+    step, steps = (json.loads(progress.read_text())[k] for k in ('step', 'steps'))
+    assert 10 <= step < steps, 'the run finished before it could be killed'
+    assert sorted(p.name for p in (tmp_path/'killed'/'resume'/'sharded').glob('*.distcp')) == ['__0_0.distcp', '__1_0.distcp']
+    r = run(*launch, tmp_path/'killed', *args, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    a, b = weights(last_checkpoint(tmp_path/'whole')), weights(last_checkpoint(tmp_path/'killed'))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    record = json.loads((tmp_path/'killed'/'pretrain.json').read_text())
+    assert (record['processes'], record['config']['sharding']) == (2, 'fsdp')
+    plain = [a for a in args if a not in ('--sharding', 'fsdp', '--activation_checkpointing')]
+    assert run(BIN/'sd-pretrain', tmp_path/'one', *plain, env=env).returncode == 0
+    one, start = weights(last_checkpoint(tmp_path/'one')), weights(sorted((tmp_path/'one'/'checkpoints').glob('Dp-*'))[0])
+    moved = max(float((one[k] - start[k]).abs().max()) for k in one)
+    gap = max(float((one[k] - a[k]).abs().max()) for k in one)
+    assert gap < 1e-3 * moved, (gap, moved)

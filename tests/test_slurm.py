@@ -120,11 +120,73 @@ def test_ctrl_c_cancels_what_was_submitted(slurm, launcher, tmp_path):
     live = subprocess.run(['squeue', '-h', '-r', '-o', '%i'], capture_output=True, text=True).stdout.split()
     assert not set(ids) & set(live), (ids, live)
 
-def test_two_process_pretraining_job(slurm, launcher, tmp_path):
-    "A job that trains with two processes runs under accelerate launch in its allocation (gloo on a CPU)."
+def test_the_paper_spec_at_toy_size_through_slurm(slurm, tmp_path):
+    """specs/paper-toy.yaml, the paper's spec at a toy size, for its en-ro task end to end through SLURM (its three
+    tasks run with local workers in test_paper.py): mC4 and WMT read through the same `datasets` calls from a folder
+    laid out as the hub's repositories (nothing online), the mT5-style tokenizer from there too, the pretraining job
+    two processes sharding one model (FSDP over gloo) in its allocation, every checkpoint finetuned and scored, the
+    notebook run."""
+    env = dict(os.environ, SD_HUB_MIRROR=str(ROOT/'nbs/fixtures/hub'), HF_HUB_OFFLINE='1', HF_DATASETS_OFFLINE='1')
+    r = run(BIN/'sd-reproduce', '--spec', 'specs/paper-toy.yaml', '--pairs', 'en-ro', '--launcher', 'slurm', '--runs',
+            tmp_path/'runs', '--results', tmp_path/'results', '--out', tmp_path/'out', '--quiet', env=env, timeout=1200)
+    assert r.returncode == 0, r.stderr[-3000:]
+    table = pd.read_csv(tmp_path/'results'/'paper-toy'/'en-ro.csv')
+    # the baseline (D_p 0) and a checkpoint at each milestone, taken at the first step past it
+    assert len(table) == 4 and table.D_p.gt(0).sum() == 3 and table.bleu.notna().all(), table
+    record = json.loads(next((tmp_path/'runs'/'paper-toy').glob('pretrain-*/run/pretrain.json')).read_text())
+    config = record['config']
+    assert (record['processes'], config['sharding'], config['tokenizer']) == (2, 'fsdp', 'google/mt5-small')
+    assert record['preset']['vocab_size'] < 2000  # the fixture's SentencePiece model, in the layout of mT5's
+
+def test_a_dry_run_across_nodes_asks_for_them():
+    "A pretraining job on 2 nodes of 8 GPUs: both nodes, their GPUs, one task each (srun starts them); no SLURM needed."
+    from scaling_downstream.grid import STUDY_SCALES, study_jobs
+    from scaling_downstream.slurm import cluster_for, dry_run, launch_command
+    cluster = cluster_for(STUDY_SCALES['smoke'], dict(nodes=2, gpus=8))
+    (pretraining, _), _, (finetunes, _) = dry_run(study_jobs('en-ro', 'smoke'), 'runs', cluster)
+    for line in ('#SBATCH --nodes=2', '#SBATCH --gpus-per-node=8', '#SBATCH --ntasks-per-node=1', '\nsrun '):
+        assert line in pretraining, (line, pretraining)
+    assert '#SBATCH --nodes=1' in finetunes and '#SBATCH --gpus-per-node=1' in finetunes, finetunes
+    assert ' '.join(launch_command(8, 2, 0, 'gpu-1', 29501)[3:7]) == '--num_processes 16 --num_machines 2'
+
+def test_a_job_across_nodes_needs_gpus():
+    from scaling_downstream.slurm import Cluster
+    with pytest.raises(ValueError, match='^cluster nodes=2: a job across nodes trains on GPUs; give gpus per node$'):
+        Cluster(nodes=2)
+
+def test_a_gpu_spec_on_a_partition_without_gpus_is_one_clear_line(slurm, tmp_path):
+    "The test cluster's node has no GPUs: a study that asks for them is refused before anything is submitted."
+    r = reproduce(tmp_path, '--scale', 'smoke', '--launcher', 'slurm', '--gpus', '1')
+    message = ("sd-reproduce: partition debug: its nodes have no GPUs (gres (null)), "
+               "but each pretraining job asks for 1 GPU per node (cluster.gpus)")
+    assert r.returncode == 1 and r.stderr.strip() == message, r.stderr
+    assert not (tmp_path/'runs').exists() or not list((tmp_path/'runs').rglob('slurm.json'))
+
+TWO_NODES = '''
+import sys
+from scaling_downstream.pretrain import PretrainConfig
+from scaling_downstream.jobs import pretrain_job
+from scaling_downstream.sweep import plan_sweep
+print(plan_sweep([pretrain_job(PretrainConfig('en50-ro50', milestones=[20_000], preset='smoke', input_length=64,
+                                              batch_size=16, lr=3e-3, warmup_steps=20, save_every=10))], sys.argv[1])[0])
+'''
+NODE = 'import sys; from scaling_downstream.slurm import node_job; print(node_job(sys.argv[1], sys.argv[2], 1, 1, 2))'
+
+def test_a_job_across_two_nodes_trains_as_one(tmp_path):
+    """The two tasks of a 2-node SLURM job, one process each, played on this machine (SLURM's variables set as srun sets
+    them): node_job on each starts accelerate launch, they meet at the first node and train as one run of 2 processes
+    (gloo on a CPU); run again, both say it is done."""
     root = tmp_path/'runs'
-    proc = launch(launcher, root, processes=2, jobs='pretrain', last=60_000)
-    out, _ = proc.communicate(timeout=400)
-    assert proc.returncode == 0, out
-    record = json.loads(next(root.glob('pretrain-*/run/pretrain.json')).read_text())
-    assert record['processes'] == 2, record.get('processes')
+    key = run(sys.executable, '-c', TWO_NODES, root, check=True).stdout.split()[-1]
+    slurm_env = dict(os.environ, SUBMITIT_EXECUTOR='slurm', SLURM_JOB_ID='4242', SLURM_JOB_NUM_NODES='2',
+                     SLURM_JOB_NODELIST='localhost', SLURM_NTASKS='2', SLURM_LOCALID='0', OMP_NUM_THREADS='1')
+    def nodes():
+        procs = [subprocess.Popen([sys.executable, '-c', NODE, root, key], cwd=ROOT, text=True, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, env=dict(slurm_env, SLURM_NODEID=str(r), SLURM_PROCID=str(r)))
+                 for r in (0, 1)]
+        outs = [p.communicate(timeout=400)[0] for p in procs]
+        assert all(p.returncode == 0 for p in procs), outs
+        return [out.split()[-1] for out in outs]
+    assert nodes() == ['ran', 'ran']
+    assert json.loads((root/key/'run'/'pretrain.json').read_text())['processes'] == 2 and (root/key/'done.json').exists()
+    assert nodes() == ['done', 'done']
