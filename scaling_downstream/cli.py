@@ -428,7 +428,7 @@ def sd_reproduce(
     cpus: int=None,  # SLURM: cores per job
     mem: float=None,  # SLURM: GB of memory per job
     nodes: int=None,  # SLURM: nodes of a pretraining job, each with --gpus (default: the spec's, else 1)
-    gpu_memory: float=80,  # GB of each GPU, for the memory plan of a study on GPUs
+    gpu_memory: float=80,  # GiB of each GPU, for the memory plan of a study on GPUs
     dry_run: Param("SLURM: print each sbatch script the study would submit, and submit nothing", store_true)=False,
     check: Param("check the spec and its data, print the plan (jobs, work, time), and run nothing", store_true)=False,
 ):
@@ -438,7 +438,7 @@ def sd_reproduce(
     slurm = dict(partition=partition, time=time, gpus=gpus, cpus=cpus, mem=mem, nodes=nodes)
     try:
         _check_reproduce_flags(workers, pairs, results, out, slurm)
-        if not gpu_memory > 0: raise ValueError(f"--gpu_memory {gpu_memory}: give the GB of one GPU")
+        if not gpu_memory > 0: raise ValueError(f"--gpu_memory {gpu_memory}: give the GiB of one GPU")
         # a plan or a dry run reads no data: it works before the data is downloaded
         name, pairs, jobs, of_a_spec, grid = _study_plan(scale, spec, pairs, check=not (plot_only or check or dry_run))
         from scaling_downstream.plan import check_runs_folder

@@ -134,10 +134,10 @@ def format_tokens(n: float) -> str:
     return f"{n:g}"
 
 # %% ../nbs/00_core.ipynb #c325af20
-def train_step(acc, model, optimizer, loss, max_grad_norm: float=1.0) -> None:
-    """One optimiser step on `loss` through the accelerator `acc`:
-    backward, clip the gradient norm, step, clear the gradients."""
-    acc.backward(loss)
+def train_step(acc, model, optimizer, loss=None, max_grad_norm: float=1.0) -> None:
+    """One optimiser step on `loss` through the accelerator `acc`: backward (none when `loss` is None: micro-batches'
+    gradients are already there), clip the gradient norm, step, clear the gradients."""
+    if loss is not None: acc.backward(loss)
     acc.clip_grad_norm_(model.parameters(), max_grad_norm)
     optimizer.step(); optimizer.zero_grad(set_to_none=True)
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_finetune.ipynb #65b5edaf
 from __future__ import annotations
-import copy, dataclasses, functools, json, math, tempfile, time
+import dataclasses, functools, json, math, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
@@ -81,6 +81,7 @@ class FinetuneConfig:
     seed: int = 0
     optimizer: str = 'adamw'  # or 'adafactor' (the paper's)
     activation_checkpointing: bool = False  # blocks recompute their activations in the backward pass
+    micro_batch_size: int|None = None  # pairs computed at once, gradients added up; None: the whole batch
     def __post_init__(self):
         check_pair(self.pair)
         if self.optimizer not in ('adamw', 'adafactor'):
@@ -89,6 +90,8 @@ class FinetuneConfig:
             raise ValueError(f"the embedded corpus has no {self.pair} task (it has {', '.join(PAIRS)}): "
                              "give its data as a study spec's task")
         if self.d_f <= 0: raise ValueError(f"d_f={self.d_f}: the finetuning size must be a positive number of tokens")
+        if self.micro_batch_size is not None and self.micro_batch_size < 1:
+            raise ValueError(f"micro_batch_size={self.micro_batch_size}: give a positive number of pairs, or none")
         for k in ('batch_size', 'max_steps', 'eval_every', 'patience'):
             if getattr(self, k) < 1: raise ValueError(f"{k}={getattr(self, k)} must be at least 1")
         if self.max_tokens is not None and self.max_tokens < 2:
@@ -100,7 +103,7 @@ class FinetuneConfig:
         settings at their defaults, so that those runs keep their names."""
         d = dataclasses.asdict(self)
         if d['task'] is None: del d['task']
-        for key, default in (('optimizer', 'adamw'), ('activation_checkpointing', False)):
+        for key, default in (('optimizer', 'adamw'), ('activation_checkpointing', False), ('micro_batch_size', None)):
             if d[key] == default: del d[key]
         return d
 
@@ -131,6 +134,28 @@ def _starting_point(init: str|Path|None) -> dict:
     if ck['config'].get('pools'): start['pool_langs'] = {n: p['lang'] for n, p in ck['config']['pools'].items()}
     return start
 
+# %% ../nbs/05_finetune.ipynb #02c540d9
+def _backward_pairs(acc, net, forward, batches: list[dict], config: FinetuneConfig, levers: Levers):
+    """The loss of the collated `batches` (one batch's micro-batches) and the loss `train_step` still has to go backward
+    on: a whole batch's, or none, the micro-batches' backward passes done here, gradients adding up to the whole's."""
+    tokens = [int((b['labels'] != -100).sum()) for b in batches]
+    total = 0.0
+    for batch, n in zip(batches, tokens):
+        decoder_ids = net.prepare_decoder_input_ids_from_labels(labels=batch['labels'])  # labels: T5's loss too
+        with autocast(acc.device, levers.bf16):  # no decoding cache: it would tie a compiled graph to one model
+            logits = forward(input_ids=batch['input_ids'], attention_mask=batch['attention_mask'],
+                             decoder_input_ids=decoder_ids, use_cache=False).logits
+            loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(),
+                                                     ignore_index=-100, label_smoothing=config.label_smoothing)
+        if len(batches) == 1: return loss.detach(), loss
+        loss = loss * (n / sum(tokens)); acc.backward(loss); total = total + loss.detach()
+    return total, None
+
+# %% ../nbs/05_finetune.ipynb #7966a0ed
+def _cpu_copy(model) -> dict:
+    "The weights of `model` now, copied to the CPU."
+    return {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
+
 # %% ../nbs/05_finetune.ipynb #8722c35a
 def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path|None=None, tok=None,
              train: pd.DataFrame|None=None, valid: pd.DataFrame|None=None, progress: bool=True,
@@ -149,7 +174,7 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     acc = accelerator(); device = acc.device
     net = init_model if init_model is not None else build_model(config.preset, seed=config.seed, vocab_size=len(tok))
     net = net.to(device)
-    if config.activation_checkpointing: net.gradient_checkpointing_enable()
+    if config.activation_checkpointing: net.gradient_checkpointing_enable(dict(use_reentrant=False))
     fused = device.type == 'cuda' or None
     optimizer = (Adafactor(net.parameters(), lr=config.lr) if config.optimizer == 'adafactor' else
                  torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=0.0, fused=fused))
@@ -159,26 +184,22 @@ def finetune(config: FinetuneConfig, init: str|Path|None=None, out_dir: str|Path
     forward = torch.compile(model, dynamic=True) if levers.compile else model  # batches of every length: one graph
     rng = np.random.default_rng([config.seed, 1])
     started, step, best, best_step, bad, curve = time.perf_counter(), 0, math.inf, 0, 0, []
-    best_state = copy.deepcopy(model.state_dict())
+    best_state = _cpu_copy(model)
     bar = tqdm(total=config.max_steps, desc=f'finetune {config.pair} D_f={config.d_f:,}', disable=not progress)
     model.train()
     while step < config.max_steps and bad < config.patience:
         for b in length_batches(data, config.batch_size, rng):
-            batch = collate(data.iloc[b], device)
-            decoder_ids = net.prepare_decoder_input_ids_from_labels(labels=batch['labels'])  # labels: T5's loss too
-            with autocast(device, levers.bf16):  # no decoding cache: it would tie a compiled graph to one model
-                logits = forward(input_ids=batch['input_ids'], attention_mask=batch['attention_mask'],
-                                 decoder_input_ids=decoder_ids, use_cache=False).logits
-                loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch['labels'].flatten(),
-                                                         ignore_index=-100, label_smoothing=config.label_smoothing)
-            train_step(acc, model, optimizer, loss); schedule.step()
+            parts = np.array_split(b, math.ceil(len(b) / (config.micro_batch_size or len(b))))
+            batches = [collate(data.iloc[p], device) for p in parts]
+            loss, pending = _backward_pairs(acc, net, forward, batches, config, levers)
+            train_step(acc, model, optimizer, pending); schedule.step()
             step += 1; bar.update()
             if step % config.eval_every == 0 or step == config.max_steps:
                 ce = cross_entropy(model, valid)
                 curve.append(dict(step=step, epoch=step * config.batch_size / len(data), train_loss=loss.item(),
                                   valid_ce=ce))
                 bar.set_postfix(valid_ce=f'{ce:.3f}', refresh=False)
-                if ce < best - 1e-4: best, best_step, bad, best_state = ce, step, 0, copy.deepcopy(model.state_dict())
+                if ce < best - 1e-4: best, best_step, bad, best_state = ce, step, 0, _cpu_copy(model)
                 else: bad += 1
             if step >= config.max_steps or bad >= config.patience: break
     bar.close()

@@ -116,15 +116,18 @@ def _state_bytes(preset: str, vocab_size: int, optimizer: str) -> dict:
 # %% ../nbs/08e_plan.ipynb #e2ffe260
 def memory_per_gpu(preset: str, vocab_size: int, input_length: int, target_length: int, micro_batch: int,
                    processes: int, sharding: str='none', checkpointing: bool=False, optimizer: str='adafactor') -> dict:
-    """GB a training process holds on its GPU: weights, gradients and optimiser state (split over `processes` under
-    FSDP, with the gathered block and embedding), activations of `micro_batch` sequences, and the total."""
+    """GiB a training process holds on its GPU: weights, gradients and optimiser state (split over `processes` under
+    FSDP, with the gathered block and embedding), activations of `micro_batch` sequences, the loss over the
+    vocabulary in fp32, and the total."""
     s = _state_bytes(preset, vocab_size, optimizer)
     shards = processes if sharding == 'fsdp' else 1
-    gb = dict(weights=s['weights'] / shards, gradients=s['gradients'] / shards, optimizer=s['optimizer'] / shards,
-              gathered=2 * s['block'] + s['embedding'] if sharding == 'fsdp' else 0.0,
-              activations=activation_bytes(preset, vocab_size, input_length, target_length, micro_batch, checkpointing))
-    gb = {k: v / 1e9 for k, v in gb.items()}
-    return dict(gb, total=sum(gb.values()))
+    held = dict(weights=s['weights'] / shards, gradients=s['gradients'] / shards, optimizer=s['optimizer'] / shards,
+                gathered=2 * s['block'] + s['embedding'] if sharding == 'fsdp' else 0.0,
+                activations=activation_bytes(preset, vocab_size, input_length, target_length, micro_batch,
+                                             checkpointing),
+                loss=micro_batch * target_length * vocab_size * 12)  # fp32 log-probabilities, their and the logits'
+    gib = {k: v / 2**30 for k, v in held.items()}                      # gradients, beyond the bf16 ones counted
+    return dict(gib, total=sum(gib.values()))
 
 # %% ../nbs/08e_plan.ipynb #261a139b
 def _job_shape(job: dict, cluster: dict) -> dict:
@@ -134,14 +137,14 @@ def _job_shape(job: dict, cluster: dict) -> dict:
         raw, target = span_corruption_lengths(c['input_length'], c.get('noise_density', 0.15), c.get('mean_span', 3.0))
         gpus = (cluster.get('processes') or cluster.get('gpus') or 1) * (cluster.get('nodes') or 1)
         steps = math.ceil(max(c['milestones']) / (c['batch_size'] * raw))
+        share = max(1, c['batch_size'] // gpus)
         return dict(preset=c['preset'], gpus=gpus, n=c['input_length'], m=target, batch=c['batch_size'], steps=steps,
-                    text=raw,
-                    micro=c.get('micro_batch_size') or c['batch_size'] // gpus, sharding=c.get('sharding', 'none'),
+                    text=raw, micro=min(c.get('micro_batch_size') or share, share), sharding=c.get('sharding', 'none'),
                     checkpointing=c.get('activation_checkpointing', False), optimizer=c['optimizer'])
     side = c.get('max_tokens') or c['max_length']
     return dict(preset=c['preset'], gpus=1, n=side, m=side, batch=c['batch_size'], steps=c['max_steps'],
-                text=2 * side,
-                micro=c['batch_size'], sharding='none', checkpointing=c.get('activation_checkpointing', False),
+                text=2 * side, micro=min(c.get('micro_batch_size') or c['batch_size'], c['batch_size']),
+                sharding='none', checkpointing=c.get('activation_checkpointing', False),
                 optimizer=c.get('optimizer', 'adamw'))
 
 # %% ../nbs/08e_plan.ipynb #10b7f1db
@@ -157,38 +160,46 @@ def gpu_plan(jobs: list[dict], cluster: dict, vocab_size: int, gpu: str='H100') 
         if key not in rows:
             mem = memory_per_gpu(s['preset'], vocab_size, s['n'], s['m'], s['micro'], s['gpus'], s['sharding'],
                                  s['checkpointing'], s['optimizer'])
-            rows[key] = dict(kind=job['kind'], model=s['preset'], jobs=0, gpus=s['gpus'], micro_batch=s['micro'],
+            rows[key] = dict(kind=job['kind'], model=s['preset'], jobs=0, gpus=s['gpus'], batch=s['batch'],
+                             micro_batch=s['micro'], checkpointing=s['checkpointing'],
                              **{f'gb_{k}': v for k, v in mem.items()}, tokens=0, flops=0.0)
         row, examples = rows[key], s['batch'] * s['steps']
         row['jobs'] += 1; row['tokens'] += examples * s['text']  # D_p, or the pairs' tokens at most
         row['flops'] += train_flops(s['preset'], s['n'], s['m'], vocab_size=vocab_size) * examples
     plan = pd.DataFrame(rows.values())
-    return plan.assign(gpu_hours=plan.flops / (PEAK_BF16_FLOPS[gpu] * MFU_ASSUMED) / 3600)
+    recompute = np.where(plan.checkpointing, 4 / 3, 1.0)  # the forward pass again, a third of a step's FLOPs
+    return plan.assign(gpu_hours=plan.flops * recompute / (PEAK_BF16_FLOPS[gpu] * MFU_ASSUMED) / 3600)
 
 # %% ../nbs/08e_plan.ipynb #81735d0e
 def check_fits(plan: pd.DataFrame, gpu_memory: float=80, headroom: float=0.9) -> None:
-    "Refuse a plan with a job whose GPUs would hold more than `headroom` of their `gpu_memory` GB (CUDA's own share)."
+    """Refuse a plan with a job whose GPUs would hold more than `headroom` of their `gpu_memory` GiB (CUDA's own
+    share and the allocator's), or whose batch does not split over its GPUs."""
+    for r in plan[(plan.kind == 'pretrain') & (plan.batch % plan.gpus != 0)].itertuples():
+        raise ValueError(f"pretrain.batch_size {r.batch} does not split over the {r.gpus} GPUs of a pretraining job "
+                         "(cluster.nodes x cluster.gpus)")
     for r in plan[plan.gb_total > headroom * gpu_memory].itertuples():
         remedies = ("shard it (pretrain.sharding: fsdp), recompute activations (pretrain.activation_checkpointing: "
                     "true), lower pretrain.micro_batch_size, or ask for more GPUs (cluster.gpus, cluster.nodes)"
                     if r.kind == 'pretrain' else "recompute activations (finetune.activation_checkpointing: true), "
-                    "or lower finetune.batch_size or finetune.max_tokens")
+                    "lower finetune.micro_batch_size, or lower finetune.max_tokens")
         raise ValueError(
-            f"{r.kind} {r.model} needs {r.gb_total:.0f} GB on each GPU ({r.gpus} a job; weights {r.gb_weights:.1f}, "
-            f"gradients {r.gb_gradients:.1f}, optimizer {r.gb_optimizer:.1f}, activations {r.gb_activations:.1f} for "
-            f"{r.micro_batch} sequences) but a card of {gpu_memory:g} GB leaves {headroom * gpu_memory:.0f}: "
+            f"{r.kind} {r.model} needs {r.gb_total:.0f} GiB on each GPU ({r.gpus} a job; weights {r.gb_weights:.1f}, "
+            f"gradients {r.gb_gradients:.1f}, optimizer {r.gb_optimizer:.1f}, activations {r.gb_activations:.1f} and "
+            f"loss {r.gb_loss:.1f} for {r.micro_batch} sequences) but a card of {gpu_memory:g} GiB leaves "
+            f"{headroom * gpu_memory:.0f}: "
             f"{remedies}")
 
 # %% ../nbs/08e_plan.ipynb #b9ef1bd4
 def gpu_plan_text(name: str, plan: pd.DataFrame, gpu: str='H100', gpu_memory: float=80) -> str:
     "What `--check` prints for a study on GPUs: each kind of job, its GPUs, memory a GPU, tokens, FLOPs, GPU-hours."
-    lines = [f"{name}: {plan.jobs.sum()} jobs on {gpu_memory:g} GB GPUs, priced at {MFU_ASSUMED:.0%} MFU of an {gpu}'s "
-             f"{PEAK_BF16_FLOPS[gpu] / 1e12:.0f} TFLOP/s (bf16) - an assumption: no GPU has measured it here"]
+    lines = [f"{name}: {plan.jobs.sum()} jobs on {gpu_memory:g} GiB GPUs, priced at {MFU_ASSUMED:.0%} MFU of an "
+             f"{gpu}'s {PEAK_BF16_FLOPS[gpu] / 1e12:.0f} TFLOP/s (bf16) - an assumption: no GPU has measured it here"]
     for r in plan.itertuples():
         state = r.gb_weights + r.gb_gradients + r.gb_optimizer + r.gb_gathered
         lines.append(f"  {r.jobs:>4} {r.kind} ({r.model}): {r.gpus} GPU{'s' * (r.gpus > 1)} a job, "
-                     f"{r.gb_total:.1f} GB a GPU ({state:.1f} state + {r.gb_activations:.1f} activations of "
-                     f"{r.micro_batch} sequences), "
+                     f"{r.gb_total:.1f} GiB a GPU ({state:.1f} state + {r.gb_activations + r.gb_loss:.1f} "
+                     "activations "
+                     f"and loss of {r.micro_batch} sequences{', recomputed' * r.checkpointing}), "
                      f"{format_tokens(r.tokens)} tokens, {r.flops:.2e} FLOPs, {r.gpu_hours:,.0f} GPU-hours")
     return '\n'.join(lines + [f"  total: {plan.gpu_hours.sum():,.0f} GPU-hours"])
 

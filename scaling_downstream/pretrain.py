@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from .core import (LANGS, atomic_write_bytes, replace_dir, warmup_schedule,
+from .core import (LANGS, atomic_write_bytes, replace_dir, train_step, warmup_schedule,
                                      without_paths, write_json)
 from .machine import Levers, accelerator, autocast, choose_levers, machine_record
 from .mixtures import check_budget, Mixture, MixtureStream, TokenPool
@@ -335,22 +335,24 @@ def _training_model(config: PretrainConfig, acc, levers: Levers, vocab_size: int
     net = build_model(config.preset, seed=config.seed, vocab_size=vocab_size)
     sharded = config.sharding == 'fsdp'
     if sharded: shard_model(net, config.activation_checkpointing, bf16=levers.bf16)
-    elif config.activation_checkpointing: net.gradient_checkpointing_enable()
+    elif config.activation_checkpointing: net.gradient_checkpointing_enable(dict(use_reentrant=False))
     optimizer = _make_optimizer(config, net, fused=acc.device.type == 'cuda')
     if sharded: return net, net, optimizer  # FSDP reduces the gradients itself
     model, optimizer = acc.prepare(net, optimizer)
     return net, torch.compile(model) if levers.compile else model, optimizer
 
 # %% ../nbs/04_pretrain.ipynb #2000eabe
-def _accumulate(acc, model, x, y, micro: int|None, bf16: bool):
-    "Backward passes over `x`'s micro-batches of `micro` sequences, gradients adding up to the whole's; the mean loss."
+def _backward_micro_batches(acc, model, x, y, micro: int|None, bf16: bool):
+    """The loss of `x` and the loss `train_step` still has to go backward on: the whole's, or with micro-batches of
+    `micro` sequences none, their backward passes done here, gradients adding up to the whole's."""
+    parts = list(zip(x.split(micro or len(x)), y.split(micro or len(x))))
     total = 0.0
-    for xs, ys in zip(x.split(micro or len(x)), y.split(micro or len(x))):
+    for xs, ys in parts:
         with autocast(acc.device, bf16):  # no decoding cache: it would tie a compiled graph to one model
             loss = model(input_ids=xs, labels=ys, use_cache=False).loss
-        loss = loss if len(xs) == len(x) else loss * (len(xs) / len(x))
-        acc.backward(loss); total = total + loss.detach()
-    return total
+        if len(parts) == 1: return loss.detach(), loss
+        loss = loss * (len(xs) / len(x)); acc.backward(loss); total = total + loss.detach()
+    return total, None
 
 # %% ../nbs/04_pretrain.ipynb #05f14bb4
 def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, progress: bool=True,
@@ -393,8 +395,8 @@ def pretrain(config: PretrainConfig, out_dir: str|Path, tok=None, pools=None, pr
     loss_sum, window_start, window_steps = torch.zeros((), device=acc.device), time.perf_counter(), 0
     for step, x, y, langs in _prefetch(_batches(stream, sc, config, start, acc.process_index, acc.num_processes)):
         x, y = x.to(acc.device, non_blocking=True), y.to(acc.device, non_blocking=True)
-        loss = _accumulate(acc, model, x, y, config.micro_batch_size, levers.bf16)
-        acc.clip_grad_norm_(model.parameters(), 1.0); optimizer.step(); optimizer.zero_grad(set_to_none=True)
+        loss, pending = _backward_micro_batches(acc, model, x, y, config.micro_batch_size, levers.bf16)
+        train_step(acc, model, optimizer, pending)
         lr = schedule.get_last_lr()[0]; schedule.step()  # the rate this step took; then the next one's
         loss_sum += loss; window_steps += 1
         for l, n in langs.items(): state['lang_tokens'][l] = state['lang_tokens'].get(l, 0) + n

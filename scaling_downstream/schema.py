@@ -4,7 +4,7 @@
 
 # %% ../nbs/08d_schema.ipynb #2001505c
 from __future__ import annotations
-import difflib, math, re
+import copy, difflib, math, re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from .core import METRICS
@@ -13,10 +13,10 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Di
 
 # %% auto #0
 __all__ = ['SCALES', 'Number', 'Flag', 'Plain', 'Tokens', 'Count', 'Seed', 'Rate', 'Files', 'Reserved', 'Rising', 'SBATCH_OPTION',
-           'SbatchValue', 'Share', 'Shares', 'Pair', 'Mixture', 'SeedList', 'Seeds', 'PATTERN_WORDS', 'Section',
-           'whole', 'real', 'either', 'Pretrain', 'Finetune', 'Evaluation', 'Split', 'Pool', 'Cluster', 'SplitRule',
-           'Task', 'TrainTokenizer', 'AtDf', 'Spec', 'error_line', 'spec_errors', 'yaml_loader', 'merge_specs',
-           'read_spec_file', 'PretrainFlags', 'FinetuneFlags', 'check_flags']
+           'SbatchValue', 'Share', 'Shares', 'Pair', 'Mixture', 'SeedList', 'Seeds', 'PATTERN_WORDS', 'WHOLE',
+           'Section', 'whole', 'real', 'either', 'Pretrain', 'Finetune', 'Evaluation', 'Split', 'Pool', 'Cluster',
+           'SplitRule', 'Task', 'TrainTokenizer', 'AtDf', 'Spec', 'error_line', 'spec_errors', 'yaml_loader',
+           'merge_specs', 'read_spec_file', 'PretrainFlags', 'FinetuneFlags', 'check_flags']
 
 # %% ../nbs/08d_schema.ipynb #83a72227
 SCALES = ('smoke', 'cpu', 'cpu-curves', 'cpu-long', 'gpu')  # the built-in scales, specs/<scale>.yaml
@@ -115,6 +115,7 @@ class Finetune(Section):
     valid_pairs: whole(ge=0) | None = None
     optimizer: Literal['adamw', 'adafactor'] | None = None
     activation_checkpointing: Flag | None = None
+    micro_batch_size: Count | None = None
     pair: Reserved = None
     d_f: Reserved = None
     seed: Reserved = None
@@ -351,18 +352,21 @@ def _read_yaml(path) -> tuple[dict, list[str]]:
                   for line, key in duplicates]
 
 # %% ../nbs/08d_schema.ipynb #c8fbe414
-def merge_specs(parent: dict, child: dict) -> dict:
-    "`child` over `parent`: mappings merged key by key, any other value (a list, a number) replaced whole."
-    out = dict(parent)
+WHOLE = ('tasks', 'mixtures', 'seeds', 'at_d_f')  # what a study runs: an extending spec names all of it or none
+
+def merge_specs(parent: dict, child: dict, whole: tuple=WHOLE) -> dict:
+    """`child` over `parent`: mappings merged key by key but for the top-level keys `whole`, any other value (a list,
+    a number) replaced whole."""
+    out = copy.deepcopy(parent)
     for key, value in child.items():
-        both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = merge_specs(out[key], value) if both else value
+        both = isinstance(value, dict) and isinstance(out.get(key), dict) and key not in whole
+        out[key] = merge_specs(out[key], value, whole=()) if both else value
     return out
 
 # %% ../nbs/08d_schema.ipynb #4caaff5d
 def _absolute_files(spec: dict, folder: Path) -> dict:
     "`spec` with the files of its pools and task splits made absolute from `folder`, the spec file's."
-    spec = merge_specs(spec, {})
+    spec = copy.deepcopy(spec)
     places = [*(spec.get('pools') or {}).values(),
               *(split for task in (spec.get('tasks') or {}).values() for split in task.values())]
     for place in (p for p in places if isinstance(p, dict) and 'files' in p):
@@ -376,10 +380,14 @@ def read_spec_file(path, extended: tuple=()) -> dict:
     line each, else the spec as a mapping."""
     (spec, errors), path = _read_yaml(path), Path(path)
     if isinstance(spec, dict) and 'extends' in spec:
-        parent = path.parent/str(spec.pop('extends'))
+        if not isinstance(spec['extends'], str): raise ValueError(f"{path}: extends: give the file of a spec")
+        parent = path.parent/spec.pop('extends')
         if parent.resolve() in extended: raise ValueError(f"{path}: extends {parent}, which extends it in turn")
-        if 'name' not in spec: raise ValueError(f"{path}: a spec that extends another needs a name of its own")
-        spec = merge_specs(_absolute_files(read_spec_file(parent, (*extended, path.resolve())), parent.parent), spec)
+        base = _absolute_files(read_spec_file(parent, (*extended, path.resolve())), parent.parent)
+        if spec.get('name', base['name']) == base['name']:
+            raise ValueError(f"{path}: a spec that extends another needs a name of its own (its runs and results are "
+                             "kept under it)")
+        spec = merge_specs(base, spec)
     if errors := errors + spec_errors(spec, str(path)): raise ValueError('\n'.join(errors))
     return spec
 

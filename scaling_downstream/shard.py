@@ -37,14 +37,18 @@ class Adafactor(torch.optim.Optimizer):
         state['step'] = state.get('step', 0) + 1
         beta = 1.0 - state['step'] ** group['decay_rate']
         sq = grad * grad + group['eps']
-        if grad.dim() >= 2:  # the mean square by row and by column; their product stands for the whole
-            for k, v in dict(row=sq.mean(-1), col=_replicated(sq.mean(-2))).items():
+        # means as sums over sizes: a sum over a dimension FSDP split unevenly stays a partial sum, a mean does not
+        mean = lambda t, dim, **kw: t.sum(dim, **kw) / t.shape[dim]
+        # the mean square by row and by column, their product standing for the whole; named as `transformers` names
+        # them, so that a state it saved loads here
+        if grad.dim() >= 2:
+            for k, v in dict(exp_avg_sq_row=mean(sq, -1), exp_avg_sq_col=_replicated(mean(sq, -2))).items():
                 state[k] = state.get(k, torch.zeros_like(v)) * beta + v * (1 - beta)
-            row = state['row'] / _replicated(state['row'].mean(-1, keepdim=True))
-            update = grad * row.rsqrt().unsqueeze(-1) * state['col'].unsqueeze(-2).rsqrt()
+            row = state['exp_avg_sq_row'] / _replicated(mean(state['exp_avg_sq_row'], -1, keepdim=True))
+            update = grad * row.rsqrt().unsqueeze(-1) * state['exp_avg_sq_col'].unsqueeze(-2).rsqrt()
         else:
-            state['sq'] = state.get('sq', torch.zeros_like(sq)) * beta + sq * (1 - beta)
-            update = grad * state['sq'].rsqrt()
+            state['exp_avg_sq'] = state.get('exp_avg_sq', torch.zeros_like(sq)) * beta + sq * (1 - beta)
+            update = grad * state['exp_avg_sq'].rsqrt()
         rms = _replicated(update.norm(2)) / math.sqrt(update.numel())
         update = update / (rms / group['clip_threshold']).clamp(min=1.0) * group['lr']
         if group['weight_decay']: p.mul_(1 - group['weight_decay'] * group['lr'])

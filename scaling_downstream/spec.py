@@ -194,7 +194,8 @@ def load_study(path, read_data: bool=True) -> Study:
     if spec['name'] in STUDY_SCALES:
         raise ValueError(f"{path}: name: {spec['name']!r} is a built-in scale's; give your study a name of its own")
     try: return _resolve_spec(spec, path, read_data)
-    except (ValueError, FileNotFoundError) as e: raise type(e)(f"{path}: {e}") from None
+    except (ValueError, FileNotFoundError) as e:  # each line of several (the data a study lacks) names the file
+        raise type(e)('\n'.join(f"{path}: {line}" for line in str(e).splitlines())) from None
 
 # %% ../nbs/08b_spec.ipynb #214e8903
 def _resolve_spec(spec: dict, path: Path, read_data: bool=True) -> Study:
@@ -216,6 +217,10 @@ def _resolve_spec(spec: dict, path: Path, read_data: bool=True) -> Study:
     tokenizer = choose_tokenizer(spec.get('tokenizer'), pools, tasks, grid)
     grid['pretrain']['tokenizer'] = grid['finetune']['tokenizer'] = tokenizer
     overlap = spec.get('test_overlap', 'refuse')
+    if overlap == 'refuse' and (hub := [n for n, p in pools.items() if streamed(p)]):
+        raise ValueError(f"pools {', '.join(hub)} are streamed from datasets, so their overlap with the test sets "
+                         "cannot be checked before training: set test_overlap: remove to leave test segments out as "
+                         "they are read")
     if overlap == 'remove' and read_data: pools, tasks = exclude_test_pairs(pools, tasks)
     # settings fail here, not in a worker
     for m in {m for ms in mixtures.values() for m in ms}:

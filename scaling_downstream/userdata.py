@@ -125,12 +125,13 @@ def _pool_dataset(pool: dict, column: str):
     if 'files' in pool:
         return datasets.load_dataset(POOL_FORMATS[pool['format']], data_files=pool['files'], split='train',
                                      cache_dir=cache)
-    check_hub_dataset(pool['dataset'], pool.get('config'), data_files=pool.get('kwargs', {}).get('data_files'))
+    kwargs = pool.get('kwargs') or {}
+    check_hub_dataset(pool['dataset'], pool.get('config'), data_files=kwargs.get('data_files'))
     args = (hub_source(pool['dataset']), pool.get('config'))
     if 'max_docs' not in pool:
         return datasets.load_dataset(*args, split=pool.get('split', 'train'), cache_dir=cache,
-                                     **pool.get('kwargs', {}))
-    stream = datasets.load_dataset(*args, split=pool.get('split', 'train'), streaming=True, **pool.get('kwargs', {}))
+                                     **kwargs)
+    stream = datasets.load_dataset(*args, split=pool.get('split', 'train'), streaming=True, **kwargs)
     first = lambda: ({column: r[column]} for r in itertools.islice(stream, int(pool['max_docs'])))
     return datasets.Dataset.from_generator(first, cache_dir=cache)
 
@@ -250,7 +251,7 @@ def _split_pairs(pair: str, split: str, task: dict|None) -> pd.DataFrame:
         import datasets
         src, tgt = check_pair(pair)
         name = task.get('split_names', {}).get(split, {'valid': 'validation'}.get(split, split))
-        kwargs = task.get('kwargs', {})
+        kwargs = task.get('kwargs') or {}
         check_hub_dataset(task['dataset'], task.get('config'), f"task {pair}", kwargs.get('data_files'))
         ds = datasets.load_dataset(hub_source(task['dataset']), task.get('config'), split=name, **kwargs)
         return (pd.DataFrame([(t[src], t[tgt]) for t in ds['translation']], columns=['src', 'tgt'])

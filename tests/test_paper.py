@@ -16,9 +16,9 @@ def check(spec, *args, env=OFFLINE):
 def test_the_plan_before_the_data(spec, model, gpus):
     "The plan prints without the data or a GPU; then each repository missing is named with the command that fetches it."
     r = check(f'specs/{spec}.yaml')
-    pretrain = re.search(rf'^ +8 pretrain \({model}\): {gpus} GPUs a job, ([\d.]+) GB a GPU .* ([\d,]+) GPU-hours$',
+    pretrain = re.search(rf'^ +8 pretrain \({model}\): {gpus} GPUs a job, ([\d.]+) GiB a GPU .* ([\d,]+) GPU-hours$',
                          r.stdout, re.M)
-    assert pretrain and float(pretrain[1]) < 72, r.stdout  # fits an 80 GB card, CUDA's share aside
+    assert pretrain and float(pretrain[1]) < 72, r.stdout  # fits an 80 GiB card, CUDA's share aside
     assert re.search(rf'^ +150 finetune \({model}\): 1 GPU a job', r.stdout, re.M), r.stdout
     assert 'vocabulary: 250,100 ids' in r.stdout and 'MFU' in r.stdout
     missing = r.stderr.strip().splitlines()
@@ -29,7 +29,7 @@ def test_a_model_that_does_not_fit_its_gpus_is_one_line():
     "T5-3B's pretraining on one node: 32 sequences a GPU do not fit, and the error says what would."
     r = check('specs/paper.yaml', '--nodes', '1')
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
-    assert re.match(r'sd-reproduce: pretrain t5-3b needs \d+ GB on each GPU \(8 a job; .*activation_checkpointing',
+    assert re.match(r'sd-reproduce: pretrain t5-3b needs \d+ GiB on each GPU \(8 a job; .*activation_checkpointing',
                     r.stderr), r.stderr
 
 def test_the_sbatch_scripts_across_nodes_without_the_data(tmp_path):
@@ -49,7 +49,8 @@ def test_the_toy_spec_and_its_data_are_ready():
      "task en-de: dataset wmt/wmt19 could not be reached (offline): on a machine online run `hf download wmt/wmt19")])
 def test_a_dataset_that_is_not_there_is_one_line(tmp_path, task, message):
     spec = tmp_path/'bad.yaml'
-    spec.write_text(f"extends: {ROOT/'specs/paper-toy.yaml'}\nname: bad\ntasks: {{en-de: {task}}}\n")
+    spec.write_text(f"extends: {ROOT/'specs/paper-toy.yaml'}\nname: bad\ntasks: {{en-de: {task}}}\n"
+                    "mixtures: {en-de: [{en: 0.5, de: 0.5}]}\n")  # an extending spec's tasks and mixtures: its own
     r = check(spec, env=MIRROR)
     assert r.returncode == 1 and r.stderr.startswith(f'sd-reproduce: {spec}: {message}'), r.stderr
     assert len([l for l in r.stderr.splitlines() if l.strip()]) == 1, r.stderr
@@ -68,3 +69,16 @@ def test_the_paper_spec_at_toy_size_end_to_end(tmp_path):
     records = [json.loads(p.read_text()) for p in (tmp_path/'runs'/'paper-toy').glob('pretrain-*/run/pretrain.json')]
     assert sorted(r['config']['mixture'] for r in records) == ['en50-de50', 'en50-fr50', 'en50-ro50']
     assert all(r['config']['sharding'] == 'fsdp' and r['config']['optimizer'] == 'adafactor' for r in records)
+
+def test_a_batch_that_does_not_split_over_its_gpus_is_one_line():
+    r = check('specs/paper.yaml', '--nodes', '3')
+    assert r.returncode == 1 and r.stderr.strip() == ('sd-reproduce: pretrain.batch_size 256 does not split over the 24 '
+                                                      'GPUs of a pretraining job (cluster.nodes x cluster.gpus)'), r.stderr
+
+def test_streamed_pools_need_their_test_segments_removed(tmp_path):
+    "A pool streamed from the hub cannot be read whole before training, so its overlap with the test sets is removed."
+    spec = tmp_path/'refuse.yaml'
+    spec.write_text(f"extends: {ROOT/'specs/paper-toy.yaml'}\nname: refuse\ntest_overlap: refuse\n")
+    r = check(spec, env=MIRROR)
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and 'set test_overlap: remove' in r.stderr, \
+        r.stderr

@@ -38,7 +38,10 @@ if __name__ == '__main__':
         plain = timed(BIN/'sd-pretrain', tmp/'plain', *PRETRAIN)
         two = timed(*LAUNCH, BIN/'sd-pretrain', tmp/'two', *PRETRAIN, *SHARDED)
         one = timed(BIN/'sd-pretrain', tmp/'one', *PRETRAIN, *SHARDED)
-    record = dict(machine=machine(), workers=args.workers, study_s=round(study, 1),
+    from scaling_downstream.pretrain import PretrainConfig
+    steps = PretrainConfig('en50-ro50', milestones=[8000, 16000, 32000], preset='smoke', input_length=64,
+                           batch_size=8).steps
+    record = dict(machine=machine(), workers=args.workers, study_s=round(study, 1), pretrain_steps=steps,
                   pretrain_plain_1_process_s=round(plain, 1), pretrain_sharded_2_processes_s=round(two, 1),
                   pretrain_sharded_1_process_s=round(one, 1), when=time.strftime('%Y-%m-%d'))
     with open(ROOT/'bench/results/paper_toy.jsonl', 'a') as f: f.write(json.dumps(record) + '\n')

@@ -93,9 +93,10 @@ class Phases:
     """The pipeline's steps timed piece by piece: the loops' `train_step`, data and validation wrapped where they call
     them."""
     def __init__(self): self.steps, self.mark, self.data, self.validation = [], None, 0.0, 0.0
-    def train_step(self, acc, model, optimizer, loss, max_grad_norm: float=1.0):
+    def train_step(self, acc, model, optimizer, loss=None, max_grad_norm: float=1.0):
         t0 = time.perf_counter()  # the same three parts as core.train_step, each timed
-        acc.backward(loss); t1 = time.perf_counter()
+        if loss is not None: acc.backward(loss)  # None: micro-batches went backward in the forward's time
+        t1 = time.perf_counter()
         acc.clip_grad_norm_(model.parameters(), max_grad_norm); t2 = time.perf_counter()
         optimizer.step(); optimizer.zero_grad(set_to_none=True); t3 = time.perf_counter()
         if self.mark is not None:
