@@ -57,7 +57,8 @@ named in each plan's first line:
 **Not done here**: any GPU run, so no NCCL, no bf16 weights gathered by FSDP, no measured MFU; the real mC4, WMT and
 mT5 downloads (no hub is reachable here); and a pool read as a true stream: a pool takes its first `max_docs` documents
 through `datasets` streaming but keeps them in `datasets`' cache, which at the paper's size is the subset it trains on,
-hundreds of GB, not the whole of mC4.
+hundreds of GB, not the whole of mC4; each job counts its pools' tokens once (cached by content, no lock between jobs),
+and a resumed job reads its data again up to where it stopped.
 """)
 
 if __name__ == '__main__': main()
