@@ -207,6 +207,7 @@ def gpu_plan_text(name: str, plan: pd.DataFrame, gpu: str='H100', gpu_memory: fl
 # mT5 (Xue et al. 2021): 250,000 SentencePiece pieces and 100 sentinels, in every size's tokenizer on the hub
 PUBLISHED_VOCABULARIES = {f'google/mt5-{size}': 250_100 for size in ('small', 'base', 'large', 'xl', 'xxl')}
 
+@functools.lru_cache(maxsize=None)  # `--check` prices a plan, then checks its fit: one load of the tokenizer
 def plan_vocab_size(tokenizer) -> tuple[int, str]:
     "The size of a study's vocabulary and where it comes from: the tokenizer loaded, or offline its published size."
     from scaling_downstream.tokenizer import load_tokenizer

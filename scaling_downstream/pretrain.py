@@ -242,8 +242,7 @@ def _start_run(out: Path, config: PretrainConfig, sc: SpanCorruption, stream: Mi
     write_json(out/'pretrain.json', dict(
         config=config.to_dict(), preset=model_config(config.preset, vocab_size).to_dict(),
         parameters=parameter_counts(config.preset, vocab_size=vocab_size), tokens_per_step=config.tokens_per_step,
-        steps=config.steps,
-        raw_length=sc.raw_length, target_length=sc.target_length,
+        steps=config.steps, raw_length=sc.raw_length, target_length=sc.target_length,
         pools={l: p.n_tokens for l, p in stream.pools.items()}, processes=acc.num_processes,
         machine=machine_record(levers)))
 
